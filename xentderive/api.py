@@ -1,0 +1,109 @@
+"""The Python API: `derive` builds a derivation, verifies it and returns the data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from sympy import Symbol, sstr
+
+from .claims import parse_claim, vocabulary
+from .context import Context
+from .derivations import REGISTRY
+from .errors import InputError
+from .limits import GRADIENT_MAX_CLASSES, MAX_CLASSES
+from .model import Derivation, Line, Status, Step
+from .semantics import ASSUME_LABEL_SUM, instantiate, meaning
+from .verify import checker_for, verify
+
+LABELS = ("onehot", "soft")
+SOFT_LABEL_HINT = "It would hold if $Σ_j @y_j = 1$, which --labels soft does not assume (use --labels onehot)."
+
+
+def check_classes(classes: int | None) -> None:
+    """Raise InputError unless `classes` is None (symbolic) or 1 ≤ classes ≤ MAX_CLASSES."""
+    if classes is None:
+        return
+    if classes < 1:
+        raise InputError(f"--classes must be at least 1 (got {classes})")
+    if classes > MAX_CLASSES:
+        raise InputError(f"--classes {classes} is above the maximum of {MAX_CLASSES}")
+
+
+def assumptions(ctx: Context, labels: str) -> list[dict[str, str]]:
+    """The stated assumptions, as text and LaTeX, for every output format."""
+    out = [
+        {"text": "log is the natural logarithm (base e)", "latex": r"\log \text{ is the natural logarithm}"},
+        {"text": "f_0 … f_{C-1} are real", "latex": r"f_0, \dots, f_{C-1} \in \mathbb{R}"},
+        {"text": "0 ≤ i, j ≤ C-1", "latex": r"0 \le i, j \le C-1"},
+    ]
+    if ctx.symbolic:
+        out.append({"text": "C ≥ 1", "latex": r"C \ge 1"})
+    if labels == "onehot":
+        out.append(
+            {
+                "text": "Σ_j y_j = 1 (labels are a probability vector, e.g. one-hot)",
+                "latex": r"\sum_{j=0}^{C-1} y_j = 1",
+            }
+        )
+    return out
+
+
+def derive(
+    classes: int | None = None,
+    *,
+    labels: str = "onehot",
+    target: str | None = None,
+    loss: str = "softmax-ce",
+    on_step: Callable[[Step], None] | None = None,
+) -> Derivation:
+    """Build and verify the gradient derivation of `loss`.
+
+    `classes` is a concrete number of classes, or None for a proof for every C.
+    `target` is a claim in the small syntax of `claims.py`; the default is the
+    loss's known closed form. Raises InputError for bad input.
+    """
+    check_classes(classes)
+    if labels not in LABELS:
+        raise InputError(f"--labels must be one of {', '.join(LABELS)} (got {labels!r})")
+    if loss not in REGISTRY:
+        raise InputError(f"unknown loss {loss!r} (known: {', '.join(REGISTRY)})")
+    spec = REGISTRY[loss]
+    ctx = Context(classes)
+    target_text = target if target is not None else spec.default_target(ctx, labels)
+    rhs = parse_claim(target_text, vocabulary(ctx))
+    steps = spec.steps(ctx, labels)
+    claim = Step(
+        "claim",
+        "Claim",
+        f"The target {target_text}, checked directly against the definitions, independently of the steps above.",
+        [[Line(spec.claim_lhs(ctx)), Line(rhs, "claim")]],
+        assumptions=(ASSUME_LABEL_SUM,) if labels == "onehot" else (),
+    )
+    derivation = Derivation(
+        loss=loss,
+        ctx=ctx,
+        labels=labels,
+        assumptions=assumptions(ctx, labels),
+        steps=steps,
+        claim=claim,
+        result=steps[-1].chains[-1][-1].expr,
+        target=target_text,
+    )
+    verify(derivation, on_step)
+    if claim.status is Status.FAILED and ASSUME_LABEL_SUM not in claim.assumptions:
+        with_sum = replace(claim, assumptions=(ASSUME_LABEL_SUM,))
+        if checker_for(ctx, labels).check(with_sum).status.passed:
+            claim.remark = " ".join(filter(None, [claim.remark, SOFT_LABEL_HINT]))
+    return derivation
+
+
+def raw_gradient(derivation: Derivation) -> list[str] | None:
+    """dL/df_i for every i in SymPy syntax over f0…f{C-1}, y0…y{C-1}; None when too large."""
+    ctx = derivation.ctx
+    if ctx.symbolic or ctx.classes > GRADIENT_MAX_CLASSES:
+        return None
+    C = ctx.classes
+    raw = {ctx.f[m]: Symbol(f"f{m}", real=True) for m in range(C)}
+    raw |= {ctx.y[m]: Symbol(f"y{m}", real=True) for m in range(C)}
+    return [sstr(meaning(instantiate(derivation.result, {ctx.i: m}), ctx).doit().xreplace(raw)) for m in range(C)]

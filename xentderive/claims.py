@@ -1,0 +1,147 @@
+"""A small, safe syntax for gradient claims such as ``p_i - y_i`` or ``p_i*sum_j(y_j) - y_i``.
+
+User text is parsed with `ast.parse(..., mode="eval")` and walked against a
+whitelist; nothing is evaluated by Python, and `sympify`/`parse_expr` (which call
+`eval`) are never used. Errors name the problem and the column.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sympy import Expr, Integer, Rational, exp, log
+from sympy.core.parameters import evaluate
+
+from .context import Context
+from .errors import InputError
+
+MAX_LENGTH = 500
+MAX_DEPTH = 40
+MAX_EXPONENT = 100
+
+
+class ClaimError(InputError):
+    """The claim text is not in the accepted syntax; the message says what and where."""
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Names a claim may use: free names, names bound by sum_j, and functions."""
+
+    free: dict[str, Expr]
+    bound: dict[str, Expr]
+    functions: dict[str, Callable[[Expr], Expr]]
+
+    def describe(self) -> str:
+        return ", ".join([*self.free, *self.bound, *(f"{f}(...)" for f in self.functions)])
+
+
+def vocabulary(ctx: Context, names: dict[str, str] | None = None) -> Vocabulary:
+    """The claim names for `ctx`; `names` renames logits/probs/labels/classes (notation)."""
+    n = {"logits": "f", "probs": "p", "labels": "y", "classes": "C"} | (names or {})
+    i, j = ctx.i, ctx.j
+    free = {
+        f"{n['probs']}_i": ctx.p[i],
+        f"{n['labels']}_i": ctx.y[i],
+        f"{n['logits']}_i": ctx.f[i],
+        n["classes"]: ctx.C,
+    }
+    bound = {f"{n['probs']}_j": ctx.p[j], f"{n['labels']}_j": ctx.y[j], f"{n['logits']}_j": ctx.f[j]}
+    functions = {"log": log, "exp": exp, "sum_j": lambda body: ctx.sum_over(body, j)}
+    return Vocabulary(free, bound, functions)
+
+
+def _column_map(text: str) -> tuple[str, list[int]]:
+    """Replace ``^`` by ``**`` and remember each new column's original column."""
+    out, cols = [], []
+    for col, ch in enumerate(text):
+        piece = "**" if ch == "^" else ch
+        out.append(piece)
+        cols.extend([col] * len(piece))
+    cols.append(len(text))
+    return "".join(out), cols
+
+
+def parse_claim(text: str, vocab: Vocabulary) -> Expr:
+    """The SymPy expression a claim denotes; raises ClaimError for anything else."""
+    if not text.strip():
+        raise ClaimError("empty target expression")
+    if len(text) > MAX_LENGTH:
+        raise ClaimError(f"target is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    source, cols = _column_map(text)
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except SyntaxError as err:
+        offset = (err.offset or 1) - 1 + (len(source) - len(source.lstrip()))
+        raise ClaimError(f"malformed target at column {cols[min(offset, len(cols) - 1)] + 1}: {err.msg}") from None
+    lead = len(source) - len(source.lstrip())
+    with evaluate(False):  # keep the user's order of terms for display; meaning evaluates later
+        return _Walker(vocab, cols, lead).walk(tree.body, depth=0, in_sum=False)
+
+
+@dataclass
+class _Walker:
+    vocab: Vocabulary
+    cols: list[int]
+    lead: int
+
+    def fail(self, node: ast.AST, message: str) -> ClaimError:
+        col = self.cols[min(getattr(node, "col_offset", 0) + self.lead, len(self.cols) - 1)] + 1
+        return ClaimError(f"{message} at column {col}")
+
+    def walk(self, node: ast.AST, depth: int, in_sum: bool) -> Expr:
+        if depth > MAX_DEPTH:
+            raise self.fail(node, f"target nests deeper than {MAX_DEPTH} levels")
+        d = depth + 1
+        if isinstance(node, ast.BinOp):
+            left, right = self.walk(node.left, d, in_sum), self.walk(node.right, d, in_sum)
+            if isinstance(node.op, ast.Add):
+                return left + right
+            if isinstance(node.op, ast.Sub):
+                return left - right
+            if isinstance(node.op, ast.Mult):
+                return left * right
+            if isinstance(node.op, ast.Div):
+                if right == 0:
+                    raise self.fail(node.right, "division by zero")
+                return left / right
+            if isinstance(node.op, ast.Pow):
+                if not (right.is_Rational and abs(right) <= MAX_EXPONENT):
+                    raise self.fail(node.right, f"exponents must be numbers between -{MAX_EXPONENT} and {MAX_EXPONENT}")
+                return left**right
+            raise self.fail(node, f"operator {type(node.op).__name__} is not allowed (use + - * / ^)")
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            inner = self.walk(node.operand, d, in_sum)
+            return -inner if isinstance(node.op, ast.USub) else inner
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+                raise self.fail(node, f"unexpected literal {node.value!r}")
+            if isinstance(node.value, int):
+                return Integer(node.value)
+            return Rational(repr(node.value))
+        if isinstance(node, ast.Name):
+            return self.name(node, in_sum)
+        if isinstance(node, ast.Call):
+            return self.call(node, d, in_sum)
+        raise self.fail(node, f"unsupported syntax ({type(node).__name__})")
+
+    def name(self, node: ast.Name, in_sum: bool) -> Expr:
+        if node.id in self.vocab.free:
+            return self.vocab.free[node.id]
+        if node.id in self.vocab.bound:
+            if not in_sum:
+                raise self.fail(node, f"{node.id} may only appear inside sum_j(...)")
+            return self.vocab.bound[node.id]
+        raise self.fail(node, f"unknown name {node.id!r} (known: {self.vocab.describe()})")
+
+    def call(self, node: ast.Call, depth: int, in_sum: bool) -> Expr:
+        if not isinstance(node.func, ast.Name) or node.func.id not in self.vocab.functions:
+            raise self.fail(node, f"unknown function (known: {', '.join(self.vocab.functions)})")
+        if node.keywords or len(node.args) != 1:
+            raise self.fail(node, f"{node.func.id}(...) takes exactly one argument")
+        if node.func.id == "sum_j" and in_sum:
+            raise self.fail(node, "sum_j(...) may not be nested")
+        arg = self.walk(node.args[0], depth, in_sum or node.func.id == "sum_j")
+        return self.vocab.functions[node.func.id](arg)

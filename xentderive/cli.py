@@ -1,0 +1,223 @@
+"""The command line: parse, call the library, render, pick the exit code. Nothing else.
+
+SymPy is imported inside the commands, so `--help` and `--version` stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .limits import MAX_CLASSES
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT = 0, 1, 2, 3
+FORMATS = ("text", "latex", "json")
+LOSSES = ("softmax-ce",)
+
+
+class Classes(click.ParamType):
+    """An integer 1…MAX_CLASSES, or the letter C for a proof for every number of classes."""
+
+    name = "N|C"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | None:
+        if value is None or (isinstance(value, str) and value.strip() == "C"):
+            return None
+        if isinstance(value, int):
+            number = value
+        else:
+            text = str(value).strip()
+            if not text.lstrip("-").isdigit():
+                self.fail(f"{value!r} is neither a whole number nor the letter C", param, ctx)
+            number = int(text)
+        if number < 1:
+            self.fail(f"{number} is below 1: there must be at least one class", param, ctx)
+        if number > MAX_CLASSES:
+            self.fail(f"{number} is above the maximum of {MAX_CLASSES}", param, ctx)
+        return number
+
+
+class OneLineErrors(click.Group):
+    """Every usage error is one line on stderr and exit code 2, never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.Exit as done:
+            sys.exit(done.exit_code)
+        except click.ClickException as err:
+            click.echo(f"xentderive: error: {err.format_message()}", err=True)
+            sys.exit(EXIT_USAGE)
+        except click.exceptions.Abort:
+            click.echo("xentderive: aborted", err=True)
+            sys.exit(EXIT_FAILED)
+
+
+class TimeLimit(Exception):
+    """Raised by the alarm when --timeout seconds have passed."""
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise TimeLimit after `seconds` of wall time (no limit when None)."""
+    if not seconds:
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise TimeLimit
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="xentderive")
+def main() -> None:
+    """Derive, print and verify the gradient of softmax cross-entropy with SymPy.
+
+    \b
+    Examples:
+      xentderive derive                      # proof for every number of classes C
+      xentderive derive -C 3                 # exact check for 3 classes, every i
+      xentderive derive -C 3 --format latex  # align* blocks for a paper
+      xentderive derive --labels soft        # ends at p_i*sum_j(y_j) - y_i
+      xentderive derive -C 3 --target "p_i - 2*y_i"   # exit 1, with a counterexample
+
+    Exit codes: 0 all verified, 1 a step or claim failed, 2 bad input, 3 time-out.
+    """
+
+
+@main.command()
+@click.option(
+    "-C",
+    "--classes",
+    type=Classes(),
+    default="C",
+    show_default=True,
+    help=f"Number of classes: 1…{MAX_CLASSES}, or C for a symbolic proof for every C.",
+)
+@click.option(
+    "--index",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Print the steps for component i = INDEX (verification still covers every i).",
+)
+@click.option(
+    "--labels",
+    type=click.Choice(["onehot", "soft"]),
+    default="onehot",
+    show_default=True,
+    help="onehot: labels are a probability vector (Σ_j y_j = 1); soft: no assumption.",
+)
+@click.option(
+    "--target",
+    metavar="EXPR",
+    default=None,
+    help="Claim to check for dL/df_i, e.g. 'p_i - y_i' or 'p_i*sum_j(y_j) - y_i'. "
+    "Names: p_i y_i f_i C, p_j y_j f_j inside sum_j(...), log, exp, + - * / ^.",
+)
+@click.option("--loss", type=click.Choice(LOSSES), default="softmax-ce", show_default=True, help="Which derivation.")
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."
+)
+@click.option("--standalone", is_flag=True, help="With --format latex: a complete document for pdflatex.")
+@click.option(
+    "--notation", metavar="KEY=NAME,...", default=None, help="Rename symbols, e.g. logits=z,probs=q,labels=t,classes=K."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write to FILE (atomically) instead of standard output.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Give up after SECONDS (exit 3).",
+)
+def derive(
+    classes: int | None,
+    index: int | None,
+    labels: str,
+    target: str | None,
+    loss: str,
+    fmt: str,
+    standalone: bool,
+    notation: str | None,
+    output: str | None,
+    timeout: float | None,
+) -> None:
+    """Derive dL/df_i step by step and verify every step with SymPy.
+
+    \b
+    Examples:
+      xentderive derive
+      xentderive derive -C 10 --format json -o grad.json
+      xentderive derive -C 3 --index 1 --notation logits=z,probs=q
+      xentderive derive --labels soft --target "p_i - y_i"    # exit 1
+    """
+    from .api import derive as run
+    from .errors import InputError
+    from .printing import FORMATS as PRINTERS
+    from .printing import Notation, RenderOptions
+    from .printing.text import TextView
+
+    try:
+        if index is not None and classes is not None and index >= classes:
+            raise InputError(f"--index {index} is out of range for {classes} classes (0…{classes - 1})")
+        options = RenderOptions(notation=Notation.parse(notation), standalone=standalone)
+        with time_limit(timeout), _progress() as on_step:
+            derivation = run(classes, labels=labels, target=target, loss=loss, on_step=on_step)
+    except InputError as err:
+        click.echo(f"xentderive: error: {err}", err=True)
+        sys.exit(EXIT_USAGE)
+    except TimeLimit:
+        click.echo(f"xentderive: time limit of {timeout:g} s reached before verification finished", err=True)
+        sys.exit(EXIT_TIMEOUT)
+    shown = derivation.at_index(index) if index is not None else derivation
+    if output is None and fmt == "text" and sys.stdout.isatty():
+        from rich.console import Console
+
+        Console().print(TextView(shown, options))
+    else:
+        rendered = PRINTERS[fmt](shown, options)
+        if output is None:
+            click.echo(rendered, nl=False)
+        else:
+            from .output import write_atomic
+
+            write_atomic(Path(output), rendered)
+    sys.exit(EXIT_OK if derivation.ok else EXIT_FAILED)
+
+
+@contextmanager
+def _progress() -> Iterator[Any]:
+    """A transient progress bar on an interactive stderr; nothing when piped or in CI."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    with Progress(
+        SpinnerColumn(), TextColumn("verifying: {task.description}"), console=Console(stderr=True), transient=True
+    ) as bar:
+        task = bar.add_task("steps")
+        yield lambda step: bar.update(task, description=f"{step.title} {step.status.value}")

@@ -1,0 +1,121 @@
+"""The objects a derivation talks about: classes C, indices, f, y, p, L and the softmax sum.
+
+A `Context` is built once per run, for a concrete number of classes or for the
+symbol C. Display expressions are written over these objects; `meaning` (in
+`semantics.py`) maps them back to the definitions for verification.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sympy import (
+    Expr,
+    IndexedBase,
+    Integer,
+    KroneckerDelta,
+    Sum,
+    Symbol,
+    Tuple,
+    exp,
+    log,
+)
+from sympy.core.parameters import evaluate
+
+
+class SumExcept(Expr):
+    """Display form of ``Σ_{var≠excluded} body``: the sum over all classes but one.
+
+    SymPy has no sum with a hole in it; this keeps the seed's notation on screen
+    while `as_sum` gives the meaning used for verification.
+    """
+
+    def __new__(cls, body: Expr, var: Symbol, excluded: Expr, last: Expr) -> SumExcept:
+        return Expr.__new__(cls, body, var, excluded, last)
+
+    body = property(lambda self: self.args[0])
+    var = property(lambda self: self.args[1])
+    excluded = property(lambda self: self.args[2])
+    last = property(lambda self: self.args[3])
+
+    @property
+    def free_symbols(self) -> set:
+        return (self.body.free_symbols - {self.var}) | self.excluded.free_symbols | self.last.free_symbols
+
+    def _eval_subs(self, old, new):  # the summation variable is bound
+        if old == self.var:
+            return self
+        return None
+
+    def as_sum(self) -> Sum:
+        """The sum over every class, with the excluded term multiplied by zero."""
+        return Sum(self.body * (1 - KroneckerDelta(self.var, self.excluded)), Tuple(self.var, 0, self.last))
+
+
+@dataclass
+class Context:
+    """Symbols and definitions for one run: `classes` is an int, or None for symbolic C."""
+
+    classes: int | None
+    C: Expr = field(init=False)
+    i: Symbol = field(init=False)
+    j: Symbol = field(init=False)
+    k: Symbol = field(init=False)
+    n: Symbol = field(init=False)
+    f: IndexedBase = field(init=False)
+    y: IndexedBase = field(init=False)
+    p: IndexedBase = field(init=False)
+    Lj: IndexedBase = field(init=False)
+    L: Symbol = field(init=False)
+    last: Expr = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.C = Symbol("C", integer=True, positive=True) if self.classes is None else Integer(self.classes)
+        # Built here, evaluated: C - 1 made under evaluate(False) has another arg order
+        # and would not compare equal to the limits SymPy itself produces.
+        self.last = self.C - 1
+        self.i, self.j, self.k, self.n = (Symbol(s, integer=True, nonnegative=True) for s in "ijkn")
+        self.f = IndexedBase("f", real=True)
+        self.y = IndexedBase("y", real=True)
+        self.p = IndexedBase("p", positive=True)
+        self.Lj = IndexedBase("L", real=True)
+        self.L = Symbol("L", real=True)
+
+    @property
+    def symbolic(self) -> bool:
+        return self.classes is None
+
+    @property
+    def indices(self) -> tuple[Symbol, Symbol]:
+        """The free indices a step may use: i (the component) and j (the chain-rule index)."""
+        return self.i, self.j
+
+    @property
+    def S(self) -> Sum:
+        """The softmax denominator ``Σ_{k=0}^{C-1} e^{f_k}``, always over the dummy k."""
+        return Sum(exp(self.f[self.k]), (self.k, 0, self.last))
+
+    def softmax(self, idx: Expr) -> Expr:
+        """``p_idx`` by its definition."""
+        return exp(self.f[idx]) / self.S
+
+    def loss_term(self, idx: Expr) -> Expr:
+        """``L_idx = -y_idx log p_idx``, in terms of p."""
+        return -self.y[idx] * log(self.p[idx])
+
+    def loss(self) -> Expr:
+        """``L = -Σ_n y_n log p_n`` in terms of p; n is a dummy never used as a free index."""
+        return Sum(self.loss_term(self.n), (self.n, 0, self.last))
+
+    def sum_over(self, body: Expr, var: Symbol) -> Sum:
+        """``Σ_{var=0}^{C-1} body``; built with evaluation on so SymPy adds no ``1*`` factor."""
+        with evaluate(True):
+            return Sum(body, (var, 0, self.last))
+
+    def sum_except(self, body: Expr, var: Symbol, excluded: Expr) -> SumExcept:
+        """``Σ_{var≠excluded} body``."""
+        return SumExcept(body, var, excluded, self.last)
+
+    def label_sum(self) -> Sum:
+        """``Σ_j y_j``, the quantity one-hot / probability labels fix to 1."""
+        return self.sum_over(self.y[self.j], self.j)

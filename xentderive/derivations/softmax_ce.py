@@ -1,0 +1,155 @@
+"""The seed: gradient of softmax cross-entropy, in the seed document's order and notation.
+
+Only display expressions are built here (unevaluated, so each line shows what the
+seed shows); `verify` checks every link against the definitions in `Context`.
+"""
+
+from __future__ import annotations
+
+from sympy import Add, Derivative, Expr, Integer, exp, log
+from sympy.core.parameters import evaluate
+
+from ..context import Context
+from ..model import Line, Step
+from ..semantics import ASSUME_J_NE_I, ASSUME_LABEL_SUM
+
+NAME = "softmax-ce"
+SUMMARY = "softmax cross-entropy: dL/df_i = p_i - y_i"
+
+
+def _d(expr: Expr, var: Expr) -> Derivative:
+    return Derivative(expr, var, evaluate=False)
+
+
+def steps(ctx: Context, labels: str) -> list[Step]:
+    """The seed's eight steps (seven with soft labels, which stop before Σ_j y_j = 1)."""
+    i, j, f, y, p, Lj, L = ctx.i, ctx.j, ctx.f, ctx.y, ctx.p, ctx.Lj, ctx.L
+    S = ctx.S
+    with evaluate(False):
+        e_i, e_j = exp(f[i]), exp(f[j])
+        dLj = _d(Lj[j], p[j])
+        term = dLj * _d(p[j], f[i])
+        out = [
+            Step(
+                "softmax",
+                "Softmax",
+                "Definition: the softmax turns the logits $@f_0 … @f_{@C-1}$ into probabilities that sum to one.",
+                [
+                    [Line(p[i]), Line(e_i / S, "definition")],
+                    [Line(ctx.sum_over(p[j], j)), Line(Integer(1), "the numerators add up to the denominator")],
+                ],
+            ),
+            Step(
+                "loss",
+                "Cross-entropy loss",
+                "Definition, with log the natural logarithm; $L_j = -@y_j log @p_j$ is the term of class $j$.",
+                [
+                    [
+                        Line(L),
+                        Line(-ctx.sum_over(y[i] * log(p[i]), i), "definition"),
+                        Line(ctx.sum_over(Lj[j], j), "rename the summation index; $L_j = -@y_j log @p_j$"),
+                    ]
+                ],
+            ),
+            Step(
+                "chain-rule",
+                "Chain rule over a new index $j$",
+                "Every $@p_j$ depends on every $@f_i$ (the softmax denominator holds them all) and $L_j$ holds only "
+                "$@p_j$, so the chain rule sums over a new index $j$.",
+                [[Line(_d(L, f[i])), Line(ctx.sum_over(term, j), "chain rule")]],
+            ),
+            Step(
+                "dL-dp",
+                "Derivative of one loss term",
+                "log is the natural logarithm, so $∂ log @p / ∂@p = 1/@p$.",
+                [
+                    [
+                        Line(dLj),
+                        Line(_d(-(y[j] * log(p[j])), p[j]), "definition of $L_j$"),
+                        Line(-(y[j] / p[j]), "$∂ log @p / ∂@p = 1/@p$"),
+                    ]
+                ],
+            ),
+            Step(
+                "case-j-eq-i",
+                "Case $j = i$: quotient rule",
+                "The quotient rule $(u/v)′ = (u′v - uv′)/v²$, "
+                "with $(e^{@f_i})′ = e^{@f_i}$ and $(Σ_k e^{@f_k})′ = e^{@f_i}$.",
+                [
+                    [
+                        Line(_d(p[i], f[i])),
+                        Line(_d(e_i / S, f[i]), "definition of $@p_i$"),
+                        Line((_d(e_i, f[i]) * S - e_i * _d(S, f[i])) / S**2, "quotient rule"),
+                        Line((e_i * S - e_i**2) / S**2, "both derivatives equal $e^{@f_i}$"),
+                        Line(e_i / S - (e_i / S) ** 2, "split the fraction"),
+                        Line(p[i] - p[i] ** 2, "definition of $@p_i$"),
+                        Line(p[i] * (1 - p[i]), "factor"),
+                    ]
+                ],
+            ),
+            Step(
+                "case-j-ne-i",
+                "Case $j ≠ i$",
+                "The quotient rule again; now $e^{@f_j}$ does not depend on $@f_i$, so its derivative is 0.",
+                [
+                    [
+                        Line(_d(p[j], f[i])),
+                        Line(_d(e_j / S, f[i]), "definition of $@p_j$"),
+                        Line((_d(e_j, f[i]) * S - e_j * _d(S, f[i])) / S**2, "quotient rule"),
+                        Line(-((e_i * e_j) / S**2), "$(e^{@f_j})′ = 0$ and $(Σ_k e^{@f_k})′ = e^{@f_i}$"),
+                        Line(-(e_i / S) * (e_j / S), "split the fraction"),
+                        Line(-(p[i] * p[j]), "definition of $@p_i$ and $@p_j$"),
+                    ]
+                ],
+                assumptions=(ASSUME_J_NE_I,),
+                remark="For $@C = 1$ there is no $j ≠ i$: this case is empty." if ctx.classes == 1 else "",
+            ),
+            Step(
+                "combine",
+                "Combine the two cases",
+                "Split the chain-rule sum into its $j = i$ term and the rest, then insert steps 4, 5 and 6.",
+                [
+                    [
+                        Line(_d(L, f[i])),
+                        Line(ctx.sum_over(term, j), "chain rule (step 3)"),
+                        Line(
+                            _d(Lj[i], p[i]) * _d(p[i], f[i]) + ctx.sum_except(term, j, i),
+                            "split off the term $j = i$",
+                        ),
+                        Line(
+                            -(y[i] / p[i]) * (p[i] * (1 - p[i]))
+                            + ctx.sum_except(-(p[i] * p[j]) * -(y[j] / p[j]), j, i),
+                            "steps 4, 5 and 6",
+                        ),
+                        Line(-(y[i] * (1 - p[i])) + ctx.sum_except(p[i] * y[j], j, i), "cancel $@p_i$ and $@p_j$"),
+                        Line(Add(y[i] * p[i], -y[i], ctx.sum_except(p[i] * y[j], j, i)), "multiply out"),
+                        Line(
+                            ctx.sum_over(p[i] * y[j], j) - y[i],
+                            "the sum over $j ≠ i$ lacked exactly the term $j = i$, $@p_i @y_i$",
+                        ),
+                        Line(p[i] * ctx.sum_over(y[j], j) - y[i], "$@p_i$ does not depend on $j$"),
+                    ]
+                ],
+            ),
+        ]
+        if labels == "onehot":
+            out.append(
+                Step(
+                    "label-sum",
+                    "Labels sum to one",
+                    "The labels are a probability vector (one-hot or not), so $Σ_j @y_j = 1$.",
+                    [[Line(p[i] * ctx.sum_over(y[j], j) - y[i]), Line(p[i] - y[i], "$Σ_j @y_j = 1$")]],
+                    assumptions=(ASSUME_LABEL_SUM,),
+                )
+            )
+    return out
+
+
+def default_target(ctx: Context, labels: str) -> str:
+    """The closed form this loss proves, in the claim syntax."""
+    return "p_i - y_i" if labels == "onehot" else "p_i*sum_j(y_j) - y_i"
+
+
+def claim_lhs(ctx: Context) -> Expr:
+    """The quantity a claim is about: ∂L/∂f_i."""
+    return _d(ctx.L, ctx.f[ctx.i])

@@ -1,0 +1,116 @@
+"""A derivation is data: a list of step records whose status verification fills in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from itertools import pairwise
+
+from sympy import Expr, Integer
+from sympy.core.parameters import evaluate
+
+from .context import Context
+from .semantics import instantiate
+
+
+class Status(str, Enum):
+    """How much a step's check established; only PROVED and VERIFIED are full passes."""
+
+    PENDING = "pending"
+    PROVED = "proved"  # symbolic identity, every C
+    VERIFIED = "verified"  # exact identity for this concrete C, every index
+    CHECKED = "checked"  # exact, but only for the listed values of C
+    FAILED = "failed"
+
+    @property
+    def passed(self) -> bool:
+        return self in (Status.PROVED, Status.VERIFIED, Status.CHECKED)
+
+
+@dataclass
+class Line:
+    """One expression of an equation chain, with the reason it equals the one before."""
+
+    expr: Expr
+    note: str = ""
+
+
+@dataclass
+class Counterexample:
+    """Concrete values at which two sides differ: what a user can re-check by hand."""
+
+    classes: int
+    index: dict[str, int]
+    f: list[str]
+    y: list[str]
+    lhs: Expr
+    rhs: Expr
+    lhs_value: str
+    rhs_value: str
+
+
+@dataclass
+class Step:
+    """One step of the seed: a title, the rule used, and equation chains to check."""
+
+    key: str
+    title: str
+    justification: str
+    chains: list[list[Line]]
+    assumptions: tuple[str, ...] = ()
+    status: Status = Status.PENDING
+    method: str = ""
+    remark: str = ""
+    counterexample: Counterexample | None = None
+
+    def links(self) -> list[tuple[Line, Line]]:
+        """Every adjacent pair of every chain: each one is a claimed equality."""
+        return [(a, b) for chain in self.chains for a, b in pairwise(chain)]
+
+
+@dataclass
+class Derivation:
+    """The steps of one loss's gradient, the claim checked at the end, and the context."""
+
+    loss: str
+    ctx: Context
+    labels: str
+    assumptions: list[str]
+    steps: list[Step]
+    claim: Step
+    result: Expr
+    target: str
+    conventions: list[str] = field(default_factory=list)
+
+    @property
+    def all_steps(self) -> list[Step]:
+        return [*self.steps, self.claim]
+
+    @property
+    def ok(self) -> bool:
+        return all(s.status.passed for s in self.all_steps)
+
+    @property
+    def complete(self) -> bool:
+        """True when every step is a full proof (symbolic C) or full check (concrete C)."""
+        return all(s.status in (Status.PROVED, Status.VERIFIED) for s in self.all_steps)
+
+    @property
+    def classes_label(self) -> str:
+        return "C" if self.ctx.symbolic else str(self.ctx.classes)
+
+    def at_index(self, index: int) -> Derivation:
+        """The same derivation displayed for component i = index (statuses unchanged)."""
+        value = {self.ctx.i: Integer(index)}
+
+        def inst(step: Step) -> Step:
+            with evaluate(False):  # keep each line as written
+                chains = [[Line(instantiate(ln.expr, value), ln.note) for ln in chain] for chain in step.chains]
+            return replace(step, chains=chains)
+
+        return replace(
+            self,
+            steps=[inst(s) for s in self.steps],
+            claim=inst(self.claim),
+            result=instantiate(self.result, value),
+        )

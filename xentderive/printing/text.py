@@ -1,0 +1,90 @@
+"""Terminal text: rich renderables with a ✓/✗ per step; plain when piped or NO_COLOR."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from ..model import Derivation, Status, Step
+from .common import MARKS, RenderOptions, status_label, summary
+from .notation import prose, text
+
+STYLES = {Status.PROVED: "green", Status.VERIFIED: "green", Status.CHECKED: "yellow", Status.FAILED: "bold red"}
+
+
+class TextView:
+    """A derivation as rich renderables (so `Console.print(view)` works, and __rich__ too)."""
+
+    def __init__(self, derivation: Derivation, options: RenderOptions | None = None) -> None:
+        self.d = derivation
+        self.o = options or RenderOptions()
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        d, n = self.d, self.o.notation
+        classes = "every C (symbolic)" if d.ctx.symbolic else f"C = {d.ctx.classes}"
+        yield Text.assemble(("xentderive", "bold"), f" · {d.loss} · {classes} · labels: {d.labels}")
+        yield Text("Assumptions: " + "; ".join(a["text"] for a in d.assumptions), style="dim")
+        for number, step in enumerate(d.all_steps, 1):
+            yield Text("")
+            yield self.step(number, step)
+        yield Text("")
+        yield Text.assemble(("Result: ", "bold"), f"{text(d.claim.chains[0][0].expr, n)} = {text(d.result, n)}")
+        yield Text(summary(d), style="bold green" if d.ok and d.complete else STYLES[_worst(d)])
+
+    def step(self, number: int, step: Step) -> Group:
+        n = self.o.notation
+        style = STYLES.get(step.status, "")
+        head = Text.assemble(
+            (MARKS[step.status], style),
+            f" {number}. {prose(step.title, n)}  ",
+            (f"[{status_label(step, self.d)}]", style),
+        )
+        grid = Table.grid(padding=(0, 3))
+        grid.add_column()
+        grid.add_column(style="dim")
+        for chain in step.chains:
+            for k, line in enumerate(chain):
+                grid.add_row(("  = " if k else "") + text(line.expr, n), prose(line.note, n) if k else "")
+        parts = [
+            head,
+            Padding(Text(prose(step.justification, n), style="italic"), (0, 0, 0, 3), expand=False),
+            Padding(grid, (0, 0, 0, 3), expand=False),
+        ]
+        parts.append(Padding(Text(f"method: {step.method}", style="dim"), (0, 0, 0, 3), expand=False))
+        if step.remark:
+            parts.append(Padding(Text(prose(step.remark, n), style=style or "yellow"), (0, 0, 0, 3), expand=False))
+        if step.counterexample:
+            c = step.counterexample
+            idx = ", ".join(f"{k} = {v}" for k, v in c.index.items())
+            parts.append(
+                Padding(
+                    Text(
+                        f"counterexample: C = {c.classes}{', ' + idx if idx else ''}, f = ({', '.join(c.f)}), "
+                        f"y = ({', '.join(c.y)}): left side {text(c.lhs, n)} = {c.lhs_value}, "
+                        f"right side {text(c.rhs, n)} = {c.rhs_value}",
+                        style="red",
+                    ),
+                    (0, 0, 0, 3),
+                    expand=False,
+                )
+            )
+        return Group(*parts)
+
+
+def _worst(d: Derivation) -> Status:
+    statuses = {s.status for s in d.all_steps}
+    for status in (Status.FAILED, Status.CHECKED, Status.PENDING):
+        if status in statuses:
+            return status
+    return Status.PROVED
+
+
+def render(derivation: Derivation, options: RenderOptions | None = None, width: int = 100) -> str:
+    """Plain text (no colour codes), e.g. for -o FILE."""
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, color_system=None, force_terminal=False).print(TextView(derivation, options))
+    return buffer.getvalue()

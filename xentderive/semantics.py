@@ -1,0 +1,257 @@
+"""From display expressions to their meaning, and exact tests that a meaning is zero.
+
+A derivation step is written in the seed's notation (p_j, L_j, ∂L/∂f_i, Σ_{j≠i}).
+`meaning` replaces each of those by its definition and evaluates the derivatives
+with SymPy, so every printed line is checked against the definitions, never
+against another line's say-so.
+
+Two exact zero tests follow. For symbolic C, derivatives of the Sum definitions
+give KroneckerDelta and index-range Piecewise terms; `prove_zero_symbolic` resolves
+them with the stated index assumption (0 ≤ i, j ≤ C-1) and rewrites sums into a
+canonical linear form, each rewrite an identity. For a concrete C, the softmax
+denominator is kept as a positive placeholder Z whose derivative comes from its
+definition (chain rule through Z), which keeps expressions small.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sympy import (
+    Add,
+    And,
+    Derivative,
+    Dummy,
+    Expr,
+    Indexed,
+    KroneckerDelta,
+    Piecewise,
+    Sum,
+    Symbol,
+    cancel,
+    diff,
+    exp,
+    expand,
+    expand_mul,
+    together,
+)
+from sympy.core.relational import Relational
+from sympy.logic.boolalg import BooleanFalse, BooleanTrue
+
+from .context import Context, SumExcept
+
+ASSUME_J_NE_I = "j != i"
+ASSUME_LABEL_SUM = "sum_j y_j = 1"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a zero test found: `zero` True when proved, and a short method note."""
+
+    zero: bool
+    method: str
+
+
+def meaning(expr: Expr, ctx: Context) -> Expr:
+    """Replace L, L_j, p_j and Σ_{j≠i} by their definitions; evaluate ∂/∂p.
+
+    Derivatives with respect to f are left for the zero tests, which evaluate them
+    symbolically (general C) or through the placeholder Z (concrete C).
+    """
+    e = expr.replace(lambda x: isinstance(x, SumExcept), lambda x: x.as_sum())
+    # L_j before L: the IndexedBase L_j's label is the symbol L itself.
+    e = e.replace(lambda x: isinstance(x, Indexed) and x.base == ctx.Lj, lambda x: ctx.loss_term(x.indices[0]))
+    e = e.xreplace({ctx.L: ctx.loss()})
+    e = e.replace(
+        lambda x: isinstance(x, Derivative) and _is_p(x.variables[0], ctx),
+        lambda x: x.doit(deep=False),
+    )
+    return e.replace(lambda x: isinstance(x, Indexed) and x.base == ctx.p, lambda x: ctx.softmax(x.indices[0]))
+
+
+def instantiate(expr: Expr, values: dict) -> Expr:
+    """Give free indices values, leaving summation variables alone.
+
+    `subs` misses the index inside a derivative's variable (∂/∂f_i under a Sum) and
+    `xreplace` also renames bound variables, so this walks the tree itself.
+    """
+    if not values:
+        return expr
+    if expr in values:
+        return values[expr]
+    if not expr.args:
+        return expr
+    if isinstance(expr, Sum):
+        bound = {lim[0] for lim in expr.limits}
+        values = {k: v for k, v in values.items() if k not in bound}
+    elif isinstance(expr, SumExcept):
+        values = {k: v for k, v in values.items() if k != expr.var}
+    args = [instantiate(a, values) for a in expr.args]
+    if all(a is b for a, b in zip(args, expr.args, strict=True)):
+        return expr
+    return expr.func(*args)
+
+
+def _is_p(v: Expr, ctx: Context) -> bool:
+    return isinstance(v, Indexed) and v.base == ctx.p
+
+
+# --- symbolic C ------------------------------------------------------------------
+
+
+def resolve_index_ranges(expr: Expr, ctx: Context) -> Expr:
+    """Decide Piecewise conditions such as ``i <= C - 1`` from 0 ≤ idx ≤ C-1.
+
+    Each relation mentioning one index and C is decided by writing C = idx + 1 + m
+    with m ≥ 0 (an exact restatement of idx ≤ C-1); SymPy then evaluates it.
+    """
+    m = Symbol("m", integer=True, nonnegative=True)
+
+    def decide(rel: Relational):
+        for idx in ctx.indices:
+            if rel.has(idx) and rel.has(ctx.C):
+                val = rel.subs(ctx.C, idx + 1 + m)
+                if isinstance(val, (BooleanTrue, BooleanFalse)):
+                    return val
+        return rel
+
+    def fix(pw: Piecewise) -> Expr:
+        pieces = []
+        for value, cond in pw.args:
+            cond = cond.replace(lambda x: isinstance(x, Relational), decide)
+            if isinstance(cond, And):
+                cond = And(*cond.args)
+            pieces.append((value, cond))
+        return Piecewise(*pieces)
+
+    return expr.replace(lambda x: isinstance(x, Piecewise), fix)
+
+
+def _canonical_var(var: Symbol, depth: int) -> Symbol:
+    return Symbol(f"_s{depth}", **{k: v for k, v in var.assumptions0.items() if k in ("integer", "nonnegative")})
+
+
+def _sum_depth(e: Expr) -> int:
+    return max((1 + _sum_depth(s.function) for s in e.atoms(Sum)), default=0)
+
+
+def linearize_sums(expr: Expr, ctx: Context) -> Expr:
+    """Rewrite every Sum as Σ (j-free factor) · Σ_j (j-dependent monomial).
+
+    Uses only sum identities: linearity, constants out of a sum, Σ_j c = C·c, the
+    Kronecker delta sum (evaluated by SymPy, its range condition resolved), and
+    renaming the dummy to a canonical one so equal sums compare equal.
+    """
+
+    def split(s: Sum) -> Expr:
+        if len(s.limits) != 1:
+            return s
+        var, lo, hi = s.limits[0]
+        total = []
+        for term in Add.make_args(expand_mul(s.function)):
+            coeff, dep = term.as_independent(var, as_Add=False)
+            if dep == 1:
+                total.append(coeff * (hi - lo + 1))
+            elif dep.has(KroneckerDelta):
+                total.append(coeff * resolve_index_ranges(Sum(dep, (var, lo, hi)).doit(), ctx))
+            else:
+                canon = _canonical_var(var, _sum_depth(dep))
+                total.append(coeff * Sum(dep.xreplace({var: canon}), (canon, lo, hi)))
+        return Add(*total)
+
+    return expr.replace(lambda x: isinstance(x, Sum), split)
+
+
+def _drop_cross_deltas(expr: Expr, ctx: Context) -> Expr:
+    """Under the case assumption j ≠ i, δ_ij = 0."""
+    pair = {ctx.i, ctx.j}
+    return expr.replace(
+        lambda x: isinstance(x, KroneckerDelta) and set(x.args) == pair,
+        lambda x: 0,
+    )
+
+
+def _rational_zero(e: Expr) -> bool:
+    if e == 0:
+        return True
+    e = expand(e)
+    if e == 0:
+        return True
+    num, _ = together(e).as_numer_denom()
+    return expand(num) == 0 or cancel(e) == 0
+
+
+def prove_zero_symbolic(expr: Expr, ctx: Context, assumptions: tuple[str, ...] = ()) -> Outcome:
+    """Prove `expr` (a meaning) is zero for every C ≥ 1 and 0 ≤ i, j ≤ C-1."""
+    e = expr
+    for _ in range(3):
+        new = resolve_index_ranges(e.doit(), ctx)
+        if new == e:
+            break
+        e = new
+    if ASSUME_J_NE_I in assumptions:
+        e = _drop_cross_deltas(e, ctx)
+    e = linearize_sums(e, ctx)
+    if ASSUME_J_NE_I in assumptions:
+        e = _drop_cross_deltas(e, ctx)
+    notes = ["SymPy diff of the Sum definitions", "index ranges by 0 ≤ i, j ≤ C-1", "sum linearity"]
+    if ASSUME_LABEL_SUM in assumptions:
+        e = e.xreplace({linearize_sums(ctx.label_sum(), ctx): 1})
+        notes.append("Σ_j y_j = 1")
+    if ASSUME_J_NE_I in assumptions:
+        notes.append("δ_ij = 0 for j ≠ i")
+    return Outcome(_rational_zero(e), f"symbolic identity for every C ({'; '.join(notes)})")
+
+
+# --- concrete C ------------------------------------------------------------------
+
+
+class ConcreteMeaning:
+    """Exact evaluation for a concrete C, with the softmax sum as a placeholder Z.
+
+    ∂g/∂f_m is computed as ∂g/∂f_m|_Z + ∂g/∂Z · ∂S/∂f_m, the last factor taken from
+    the definition S = Σ_k e^{f_k}. An identity that holds with Z free holds at
+    Z = S; when it does not, the zero test substitutes Z = S and tries again.
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.Z = Dummy("Z", positive=True)
+        self.explicit_sum = Add(*(exp(ctx.f[m]) for m in range(ctx.classes)))
+        self._dS = lru_cache(maxsize=None)(lambda v: diff(self.explicit_sum, v))
+
+    def evaluate(self, expr: Expr) -> Expr:
+        """The meaning of an instantiated display expression, over e^{f_m}, y_m and Z."""
+        e = meaning(expr, self.ctx).xreplace({self.ctx.S: self.Z})
+        e = e.replace(lambda x: isinstance(x, Sum), lambda s: s.doit(deep=False))
+        return e.replace(lambda x: isinstance(x, Derivative), self._derivative)
+
+    def _derivative(self, d: Derivative) -> Expr:
+        g = d.expr
+        for v, count in d.variable_count:
+            for _ in range(count):
+                g = diff(g, v) + diff(g, self.Z) * self._dS(v)
+        return g
+
+    def is_zero(self, e: Expr, assumptions: tuple[str, ...] = ()) -> Outcome:
+        """Exact zero test; the label-sum assumption eliminates y_{C-1} = 1 - Σ others."""
+        ctx = self.ctx
+        notes = ["derivatives through S = Σ_k e^{f_k}"]
+        if ASSUME_LABEL_SUM in assumptions:
+            last = ctx.classes - 1
+            e = e.xreplace({ctx.y[last]: 1 - Add(*(ctx.y[m] for m in range(last)))})
+            notes.append("Σ_j y_j = 1")
+        if _rational_zero(e):
+            return Outcome(True, f"exact identity ({'; '.join(notes)})")
+        if _rational_zero(e.xreplace({self.Z: self.explicit_sum})):
+            return Outcome(True, f"exact identity ({'; '.join([*notes, 'S written out'])})")
+        return Outcome(False, f"not an exact identity ({'; '.join(notes)})")
+
+    def numeric(self, e: Expr, f_values: list, y_values: list) -> Expr:
+        """`e` at concrete logits and labels, exactly (e^{f} kept symbolic-exact)."""
+        ctx = self.ctx
+        subs = {ctx.f[m]: f_values[m] for m in range(ctx.classes)}
+        subs.update({ctx.y[m]: y_values[m] for m in range(ctx.classes)})
+        subs[self.Z] = self.explicit_sum.xreplace(subs)
+        return e.xreplace(subs)

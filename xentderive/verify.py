@@ -1,0 +1,212 @@
+"""Fill in each step's status by checking every link of every chain against the definitions.
+
+Symbolic C: each link must be a symbolic identity (`prove_zero_symbolic`). A link
+SymPy cannot prove is checked exactly for C = 1…6 instead and the step says so
+(status CHECKED); the run is then not a complete proof.
+
+Concrete C: each link is checked exactly at every value of its free indices. Above
+`EXHAUSTIVE_MAX` classes, it is checked at one representative per equality pattern
+of the indices (i = 0; (i, j) = (0, 0) or (0, 1)), and the rest follows from the
+permutation symmetry of the definitions, itself checked under the two generators
+of the symmetric group. The templates are written uniformly in i and j, so
+relabelling classes maps the checked instance onto every other one.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from functools import cached_property
+from itertools import product
+
+from sympy import Abs, Expr, Rational
+
+from .context import Context
+from .model import Counterexample, Derivation, Line, Status, Step
+from .semantics import ASSUME_J_NE_I, ConcreteMeaning, instantiate, meaning, prove_zero_symbolic
+
+EXHAUSTIVE_MAX = 8
+FALLBACK_CLASSES = tuple(range(1, 7))
+SEEDS = (1, 2, 3, 4, 5)
+
+
+@dataclass
+class LinkResult:
+    status: Status
+    method: str
+    counterexample: Counterexample | None = None
+    remark: str = ""
+
+
+def _free_indices(step: Step, ctx: Context) -> list:
+    free = set().union(*(ln.expr.free_symbols for chain in step.chains for ln in chain))
+    return [s for s in ctx.indices if s in free]
+
+
+def _describe(values: dict) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in values.items())
+
+
+class ConcreteChecker:
+    """Exact checks for one concrete number of classes."""
+
+    def __init__(self, ctx: Context, labels: str) -> None:
+        self.ctx = ctx
+        self.labels = labels
+        self.cm = ConcreteMeaning(ctx)
+
+    @cached_property
+    def symmetric(self) -> bool:
+        """L and S unchanged by the transposition (0 1) and the cycle (0 1 … C-1)."""
+        C = self.ctx.classes
+        if C < 3:
+            return C == 1 or self._invariant({0: 1, 1: 0})
+        cycle = {m: (m + 1) % C for m in range(C)}
+        return self._invariant({0: 1, 1: 0}) and self._invariant(cycle)
+
+    def _invariant(self, perm: dict[int, int]) -> bool:
+        ctx = self.ctx
+        rename = {ctx.f[a]: ctx.f[b] for a, b in perm.items()} | {ctx.y[a]: ctx.y[b] for a, b in perm.items()}
+        total = self.cm.explicit_sum
+        loss = self.cm.evaluate(ctx.L)
+        return total.xreplace(rename) == total and (loss.xreplace(rename) - loss).expand() == 0
+
+    def instances(self, step: Step) -> tuple[list[dict], str]:
+        """The index values to check, and a phrase saying why they cover every case."""
+        ctx, C = self.ctx, self.ctx.classes
+        free = _free_indices(step, ctx)
+        distinct = ASSUME_J_NE_I in step.assumptions
+        if not free:
+            return [{}], "no free index"
+        if C <= EXHAUSTIVE_MAX or not self.symmetric:
+            values = [dict(zip(free, combo, strict=True)) for combo in product(range(C), repeat=len(free))]
+            if distinct:
+                values = [v for v in values if v[ctx.i] != v[ctx.j]]
+            scope = " and ".join(f"every {s}" for s in free)
+            return values, f"{scope} in 0…{C - 1}" + (" with j ≠ i" if distinct else "")
+        reps = [dict.fromkeys(free, 0)]
+        if len(free) == 2:
+            reps = [{free[0]: 0, free[1]: 1}] if distinct else [{free[0]: 0, free[1]: 0}, {free[0]: 0, free[1]: 1}]
+        shown = "; ".join(_describe(r) for r in reps)
+        return reps, (
+            f"at {shown}; every other index by the permutation symmetry of L and S "
+            "(checked under the generators (0 1) and (0 1 … C-1))"
+        )
+
+    def check(self, step: Step) -> LinkResult:
+        values, scope = self.instances(step)
+        if not values:
+            return LinkResult(
+                Status.VERIFIED,
+                f"vacuous: no index values satisfy {', '.join(step.assumptions)} when C = {self.ctx.classes}",
+            )
+        method = ""
+        for a, b in step.links():
+            for inst in values:
+                res = self.check_link(a, b, inst, step.assumptions)
+                if res.status is Status.FAILED:
+                    return res
+                method = res.method
+        return LinkResult(Status.VERIFIED, f"{method}; {scope}")
+
+    def check_link(self, a: Line, b: Line, inst: dict, assumptions: tuple[str, ...]) -> LinkResult:
+        left = self.cm.evaluate(instantiate(a.expr, inst))
+        right = self.cm.evaluate(instantiate(b.expr, inst))
+        out = self.cm.is_zero(left - right, assumptions)
+        if out.zero:
+            return LinkResult(Status.VERIFIED, out.method)
+        cex = self.counterexample(a, b, left, right, inst)
+        remark = "" if cex else "not proved, and no counterexample was found at the sampled points"
+        return LinkResult(Status.FAILED, out.method, cex, remark)
+
+    def counterexample(self, a: Line, b: Line, left: Expr, right: Expr, inst: dict) -> Counterexample | None:
+        """Seeded random rational logits and labels at which the two sides differ."""
+        C = self.ctx.classes
+        for seed in SEEDS:
+            rng = random.Random(seed)
+            fs = [Rational(Fraction(rng.randint(-20, 20), 10)) for _ in range(C)]
+            ys = self.sample_labels(rng)
+            lv = self.cm.numeric(left, fs, ys).evalf(30)
+            rv = self.cm.numeric(right, fs, ys).evalf(30)
+            if Abs(lv - rv) > 1e-20 * (1 + Abs(lv)):
+                return Counterexample(
+                    classes=C,
+                    index={str(k): int(v) for k, v in inst.items()},
+                    f=[str(v) for v in fs],
+                    y=[str(v) for v in ys],
+                    lhs=instantiate(a.expr, inst),
+                    rhs=instantiate(b.expr, inst),
+                    lhs_value=str(lv.evalf(15)),
+                    rhs_value=str(rv.evalf(15)),
+                )
+        return None
+
+    def sample_labels(self, rng: random.Random) -> list[Rational]:
+        """A probability vector when labels must sum to one, otherwise free values in [0, 1]."""
+        C = self.ctx.classes
+        raw = [Rational(rng.randint(1, 9)) for _ in range(C)]
+        if self.labels == "onehot":
+            total = sum(raw)
+            return [v / total for v in raw]
+        return [v / 10 for v in raw]
+
+
+class SymbolicChecker:
+    """Symbolic proofs for every C, with an honest concrete fallback."""
+
+    def __init__(self, ctx: Context, labels: str) -> None:
+        self.ctx = ctx
+        self.labels = labels
+
+    def check(self, step: Step) -> LinkResult:
+        methods: list[str] = []
+        status = Status.PROVED
+        for a, b in step.links():
+            out = prove_zero_symbolic(meaning(a.expr, self.ctx) - meaning(b.expr, self.ctx), self.ctx, step.assumptions)
+            if out.zero:
+                methods.append(out.method)
+                continue
+            res = self.fallback(step, a, b)
+            if res.status is Status.FAILED:
+                return res
+            status = Status.CHECKED
+            methods.append(res.method)
+        return LinkResult(status, "; ".join(dict.fromkeys(methods)))
+
+    def fallback(self, step: Step, a: Line, b: Line) -> LinkResult:
+        """Exact checks at C = 1…6, for a link SymPy could not prove for all C."""
+        for c in FALLBACK_CLASSES:
+            concrete = ConcreteChecker(Context(c), self.labels)
+            sizes = {self.ctx.C: c}
+            one = Step(
+                step.key,
+                step.title,
+                step.justification,
+                [[Line(instantiate(a.expr, sizes)), Line(instantiate(b.expr, sizes))]],
+                step.assumptions,
+            )
+            res = concrete.check(one)
+            if res.status is Status.FAILED:
+                return replace(res, method=f"not an identity: refuted exactly at C = {c}")
+        shown = f"{FALLBACK_CLASSES[0]}…{FALLBACK_CLASSES[-1]}"
+        return LinkResult(Status.CHECKED, f"not proved for all C; checked exactly for C = {shown}")
+
+
+def checker_for(ctx: Context, labels: str) -> ConcreteChecker | SymbolicChecker:
+    """The checker that suits `ctx`: symbolic proofs for C, exact checks for a number."""
+    return SymbolicChecker(ctx, labels) if ctx.symbolic else ConcreteChecker(ctx, labels)
+
+
+def verify(derivation: Derivation, on_step: Callable[[Step], None] | None = None) -> Derivation:
+    """Check every step of `derivation` in place and return it."""
+    checker = checker_for(derivation.ctx, derivation.labels)
+    for step in derivation.all_steps:
+        res = checker.check(step)
+        step.status, step.method, step.counterexample = res.status, res.method, res.counterexample
+        if res.remark:
+            step.remark = " ".join(filter(None, [step.remark, res.remark]))
+        if on_step:
+            on_step(step)
+    return derivation
