@@ -25,16 +25,16 @@ from sympy import (
     Dummy,
     Expr,
     Indexed,
+    Integer,
     KroneckerDelta,
+    Mul,
     Piecewise,
     Sum,
     Symbol,
-    cancel,
     diff,
     exp,
     expand,
     expand_mul,
-    together,
 )
 from sympy.core.relational import Relational
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
@@ -173,13 +173,33 @@ def _drop_cross_deltas(expr: Expr, ctx: Context) -> Expr:
 
 
 def _rational_zero(e: Expr) -> bool:
-    if e == 0:
-        return True
+    """Is `e` identically zero as a rational function of its atoms?
+
+    Expand, then clear denominators term by term: each term times the common
+    denominator keeps only the powers of each base it lacked (SymPy combines powers
+    of equal bases), so a base such as Σ_k e^{f_k} is expanded only where a term needs
+    it, with no common-denominator blow-up; then expand again.
+    """
     e = expand(e)
     if e == 0:
         return True
-    num, _ = together(e).as_numer_denom()
-    return expand(num) == 0 or cancel(e) == 0
+    terms = Add.make_args(e)
+    depth: dict[Expr, int] = {}
+    for term in terms:
+        for base, power in _denominators(term).items():
+            depth[base] = max(depth.get(base, 0), power)
+    if not depth:
+        return False
+    common = Mul(*(base**power for base, power in depth.items()))
+    return expand(Add(*(term * common for term in terms))) == 0
+
+
+def _denominators(term: Expr) -> dict[Expr, int]:
+    return {
+        f.base: -int(f.exp)
+        for f in Mul.make_args(term)
+        if f.is_Pow and f.exp.is_Integer and f.exp < 0
+    }
 
 
 def prove_zero_symbolic(expr: Expr, ctx: Context, assumptions: tuple[str, ...] = ()) -> Outcome:
@@ -213,18 +233,24 @@ class ConcreteMeaning:
     ∂g/∂f_m is computed as ∂g/∂f_m|_Z + ∂g/∂Z · ∂S/∂f_m, the last factor taken from
     the definition S = Σ_k e^{f_k}. An identity that holds with Z free holds at
     Z = S; when it does not, the zero test substitutes Z = S and tries again.
+    Sums are written out and f_m, y_m become plain symbols f0…, y0… (SymPy is much
+    faster on Symbols than on Indexed objects).
     """
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        C = ctx.classes
+        self.fs = [Symbol(f"f{m}", real=True) for m in range(C)]
+        self.ys = [Symbol(f"y{m}", real=True) for m in range(C)]
+        self.raw = {ctx.f[m]: self.fs[m] for m in range(C)} | {ctx.y[m]: self.ys[m] for m in range(C)}
         self.Z = Dummy("Z", positive=True)
-        self.explicit_sum = Add(*(exp(ctx.f[m]) for m in range(ctx.classes)))
+        self.explicit_sum = Add(*(exp(f) for f in self.fs))
         self._dS = lru_cache(maxsize=None)(lambda v: diff(self.explicit_sum, v))
 
     def evaluate(self, expr: Expr) -> Expr:
         """The meaning of an instantiated display expression, over e^{f_m}, y_m and Z."""
         e = meaning(expr, self.ctx).xreplace({self.ctx.S: self.Z})
-        e = e.replace(lambda x: isinstance(x, Sum), lambda s: s.doit(deep=False))
+        e = e.replace(lambda x: isinstance(x, Sum), _write_out).xreplace(self.raw)
         return e.replace(lambda x: isinstance(x, Derivative), self._derivative)
 
     def _derivative(self, d: Derivative) -> Expr:
@@ -236,11 +262,9 @@ class ConcreteMeaning:
 
     def is_zero(self, e: Expr, assumptions: tuple[str, ...] = ()) -> Outcome:
         """Exact zero test; the label-sum assumption eliminates y_{C-1} = 1 - Σ others."""
-        ctx = self.ctx
         notes = ["derivatives through S = Σ_k e^{f_k}"]
         if ASSUME_LABEL_SUM in assumptions:
-            last = ctx.classes - 1
-            e = e.xreplace({ctx.y[last]: 1 - Add(*(ctx.y[m] for m in range(last)))})
+            e = e.xreplace({self.ys[-1]: 1 - Add(*self.ys[:-1])})
             notes.append("Σ_j y_j = 1")
         if _rational_zero(e):
             return Outcome(True, f"exact identity ({'; '.join(notes)})")
@@ -250,8 +274,12 @@ class ConcreteMeaning:
 
     def numeric(self, e: Expr, f_values: list, y_values: list) -> Expr:
         """`e` at concrete logits and labels, exactly (e^{f} kept symbolic-exact)."""
-        ctx = self.ctx
-        subs = {ctx.f[m]: f_values[m] for m in range(ctx.classes)}
-        subs.update({ctx.y[m]: y_values[m] for m in range(ctx.classes)})
+        subs = dict(zip(self.fs, f_values, strict=True)) | dict(zip(self.ys, y_values, strict=True))
         subs[self.Z] = self.explicit_sum.xreplace(subs)
         return e.xreplace(subs)
+
+
+def _write_out(s: Sum) -> Expr:
+    """A Sum with numeric limits as an Add of its terms (cheaper than Sum.doit's subs)."""
+    (var, lo, hi), = s.limits
+    return Add(*(instantiate(s.function, {var: Integer(n)}) for n in range(int(lo), int(hi) + 1)))

@@ -67,11 +67,10 @@ class ConcreteChecker:
         return self._invariant({0: 1, 1: 0}) and self._invariant(cycle)
 
     def _invariant(self, perm: dict[int, int]) -> bool:
-        ctx = self.ctx
-        rename = {ctx.f[a]: ctx.f[b] for a, b in perm.items()} | {ctx.y[a]: ctx.y[b] for a, b in perm.items()}
-        total = self.cm.explicit_sum
-        loss = self.cm.evaluate(ctx.L)
-        return total.xreplace(rename) == total and (loss.xreplace(rename) - loss).expand() == 0
+        cm = self.cm
+        rename = {cm.fs[a]: cm.fs[b] for a, b in perm.items()} | {cm.ys[a]: cm.ys[b] for a, b in perm.items()}
+        loss = cm.evaluate(self.ctx.L)
+        return cm.explicit_sum.xreplace(rename) == cm.explicit_sum and (loss.xreplace(rename) - loss).expand() == 0
 
     def instances(self, step: Step) -> tuple[list[dict], str]:
         """The index values to check, and a phrase saying why they cover every case."""
