@@ -49,15 +49,14 @@ def assumptions(ctx: Context, labels: str) -> list[dict[str, str]]:
     return out
 
 
-def derive(
+def build(
     classes: int | None = None,
     *,
     labels: str = "onehot",
     target: str | None = None,
     loss: str = "softmax-ce",
-    on_step: Callable[[Step], None] | None = None,
 ) -> Derivation:
-    """Build and verify the gradient derivation of `loss`.
+    """The unverified derivation: steps and claim as data, every status pending.
 
     `classes` is a concrete number of classes, or None for a proof for every C.
     `target` is a claim in the small syntax of `claims.py`; the default is the
@@ -80,7 +79,7 @@ def derive(
         [[Line(spec.claim_lhs(ctx)), Line(rhs, "claim")]],
         assumptions=(ASSUME_LABEL_SUM,) if labels == "onehot" else (),
     )
-    derivation = Derivation(
+    return Derivation(
         loss=loss,
         ctx=ctx,
         labels=labels,
@@ -90,12 +89,29 @@ def derive(
         result=steps[-1].chains[-1][-1].expr,
         target=target_text,
     )
+
+
+def check(derivation: Derivation, on_step: Callable[[Step], None] | None = None) -> Derivation:
+    """Verify every step in place; explain a soft-label claim that needs Σ_j y_j = 1."""
     verify(derivation, on_step)
+    claim, ctx = derivation.claim, derivation.ctx
     if claim.status is Status.FAILED and ASSUME_LABEL_SUM not in claim.assumptions:
         with_sum = replace(claim, assumptions=(ASSUME_LABEL_SUM,))
-        if checker_for(ctx, labels).check(with_sum).status.passed:
+        if checker_for(ctx, derivation.labels).check(with_sum).status.passed:
             claim.remark = " ".join(filter(None, [claim.remark, SOFT_LABEL_HINT]))
     return derivation
+
+
+def derive(
+    classes: int | None = None,
+    *,
+    labels: str = "onehot",
+    target: str | None = None,
+    loss: str = "softmax-ce",
+    on_step: Callable[[Step], None] | None = None,
+) -> Derivation:
+    """Build and verify the gradient derivation of `loss` (see `build` for the arguments)."""
+    return check(build(classes, labels=labels, target=target, loss=loss), on_step)
 
 
 def raw_gradient(derivation: Derivation) -> list[str] | None:

@@ -93,6 +93,28 @@ def instantiate(expr: Expr, values: dict) -> Expr:
     return expr.func(*args)
 
 
+def free_indices(expr: Expr, candidates: tuple[Symbol, ...]) -> set[Symbol]:
+    """The candidate index symbols that occur free in `expr`.
+
+    Unlike `free_symbols`, this counts the index of a derivative's variable (i in
+    ∂L/∂f_i: SymPy leaves it out) and skips summation variables.
+    """
+    found: set[Symbol] = set()
+
+    def walk(e: Expr, bound: frozenset) -> None:
+        if e in candidates and e not in bound:
+            found.add(e)
+        if isinstance(e, Sum):
+            bound = bound | {lim[0] for lim in e.limits}
+        elif isinstance(e, SumExcept):
+            bound = bound | {e.var}
+        for arg in e.args:
+            walk(arg, bound)
+
+    walk(expr, frozenset())
+    return found
+
+
 def _is_p(v: Expr, ctx: Context) -> bool:
     return isinstance(v, Indexed) and v.base == ctx.p
 
@@ -195,11 +217,7 @@ def _rational_zero(e: Expr) -> bool:
 
 
 def _denominators(term: Expr) -> dict[Expr, int]:
-    return {
-        f.base: -int(f.exp)
-        for f in Mul.make_args(term)
-        if f.is_Pow and f.exp.is_Integer and f.exp < 0
-    }
+    return {f.base: -int(f.exp) for f in Mul.make_args(term) if f.is_Pow and f.exp.is_Integer and f.exp < 0}
 
 
 def prove_zero_symbolic(expr: Expr, ctx: Context, assumptions: tuple[str, ...] = ()) -> Outcome:
@@ -251,6 +269,8 @@ class ConcreteMeaning:
         """The meaning of an instantiated display expression, over e^{f_m}, y_m and Z."""
         e = meaning(expr, self.ctx).xreplace({self.ctx.S: self.Z})
         e = e.replace(lambda x: isinstance(x, Sum), _write_out).xreplace(self.raw)
+        if e.has(Indexed):  # an index left symbolic would make ∂/∂f_i silently zero
+            raise ValueError(f"uninstantiated index in {e}")
         return e.replace(lambda x: isinstance(x, Derivative), self._derivative)
 
     def _derivative(self, d: Derivative) -> Expr:
@@ -281,5 +301,5 @@ class ConcreteMeaning:
 
 def _write_out(s: Sum) -> Expr:
     """A Sum with numeric limits as an Add of its terms (cheaper than Sum.doit's subs)."""
-    (var, lo, hi), = s.limits
+    ((var, lo, hi),) = s.limits
     return Add(*(instantiate(s.function, {var: Integer(n)}) for n in range(int(lo), int(hi) + 1)))

@@ -25,7 +25,15 @@ from sympy import Abs, Expr, Rational
 
 from .context import Context
 from .model import Counterexample, Derivation, Line, Status, Step
-from .semantics import ASSUME_J_NE_I, ConcreteMeaning, instantiate, meaning, prove_zero_symbolic
+from .semantics import (
+    ASSUME_J_NE_I,
+    ASSUME_LABEL_SUM,
+    ConcreteMeaning,
+    free_indices,
+    instantiate,
+    meaning,
+    prove_zero_symbolic,
+)
 
 EXHAUSTIVE_MAX = 8
 FALLBACK_CLASSES = tuple(range(1, 7))
@@ -41,7 +49,7 @@ class LinkResult:
 
 
 def _free_indices(step: Step, ctx: Context) -> list:
-    free = set().union(*(ln.expr.free_symbols for chain in step.chains for ln in chain))
+    free = set().union(*(free_indices(ln.expr, ctx.indices) for chain in step.chains for ln in chain))
     return [s for s in ctx.indices if s in free]
 
 
@@ -116,17 +124,19 @@ class ConcreteChecker:
         out = self.cm.is_zero(left - right, assumptions)
         if out.zero:
             return LinkResult(Status.VERIFIED, out.method)
-        cex = self.counterexample(a, b, left, right, inst)
+        cex = self.counterexample(a, b, left, right, inst, assumptions)
         remark = "" if cex else "not proved, and no counterexample was found at the sampled points"
         return LinkResult(Status.FAILED, out.method, cex, remark)
 
-    def counterexample(self, a: Line, b: Line, left: Expr, right: Expr, inst: dict) -> Counterexample | None:
+    def counterexample(
+        self, a: Line, b: Line, left: Expr, right: Expr, inst: dict, assumptions: tuple[str, ...]
+    ) -> Counterexample | None:
         """Seeded random rational logits and labels at which the two sides differ."""
         C = self.ctx.classes
         for seed in SEEDS:
             rng = random.Random(seed)
             fs = [Rational(Fraction(rng.randint(-20, 20), 10)) for _ in range(C)]
-            ys = self.sample_labels(rng)
+            ys = self.sample_labels(rng, ASSUME_LABEL_SUM in assumptions)
             lv = self.cm.numeric(left, fs, ys).evalf(30)
             rv = self.cm.numeric(right, fs, ys).evalf(30)
             if Abs(lv - rv) > 1e-20 * (1 + Abs(lv)):
@@ -142,11 +152,10 @@ class ConcreteChecker:
                 )
         return None
 
-    def sample_labels(self, rng: random.Random) -> list[Rational]:
-        """A probability vector when labels must sum to one, otherwise free values in [0, 1]."""
-        C = self.ctx.classes
-        raw = [Rational(rng.randint(1, 9)) for _ in range(C)]
-        if self.labels == "onehot":
+    def sample_labels(self, rng: random.Random, sum_to_one: bool) -> list[Rational]:
+        """Labels for a counterexample: a probability vector only where the link assumes Σ_j y_j = 1."""
+        raw = [Rational(rng.randint(1, 9)) for _ in range(self.ctx.classes)]
+        if sum_to_one:
             total = sum(raw)
             return [v / total for v in raw]
         return [v / 10 for v in raw]
