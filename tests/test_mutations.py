@@ -18,12 +18,7 @@ MUTATIONS = {"doubled": lambda e: Mul(2, e), "negated": lambda e: -e}
 
 def _lines(classes):
     d = build(classes)
-    return [
-        (step.key, c, k)
-        for step in d.all_steps
-        for c, chain in enumerate(step.chains)
-        for k in range(len(chain))
-    ]
+    return [(step.key, c, k) for step in d.all_steps for c, chain in enumerate(step.chains) for k in range(len(chain))]
 
 
 def _mutated(step: Step, chain: int, line: int, mutation) -> Step:
@@ -51,8 +46,9 @@ def test_every_mutated_line_is_caught_and_its_twin_passes(classes, name):
 
 
 @pytest.mark.parametrize("classes", MODES, ids=["symbolic", "C=3"])
-@pytest.mark.parametrize("key", ["softmax", "loss", "chain-rule", "dL-dp", "case-j-eq-i", "case-j-ne-i",
-                                 "combine", "label-sum", "claim"])
+@pytest.mark.parametrize(
+    "key", ["softmax", "loss", "chain-rule", "dL-dp", "case-j-eq-i", "case-j-ne-i", "combine", "label-sum", "claim"]
+)
 def test_a_mutated_step_fails_at_that_step_only(classes, key):
     d = build(classes)
     index = [s.key for s in d.all_steps].index(key)

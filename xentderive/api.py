@@ -30,22 +30,13 @@ def check_classes(classes: int | None) -> None:
         raise InputError(f"--classes {classes} is above the maximum of {MAX_CLASSES}")
 
 
-def assumptions(ctx: Context, labels: str) -> list[dict[str, str]]:
-    """The stated assumptions, as text and LaTeX, for every output format."""
-    out = [
-        {"text": "log is the natural logarithm (base e)", "latex": r"\log \text{ is the natural logarithm}"},
-        {"text": "f_0 … f_{C-1} are real", "latex": r"f_0, \dots, f_{C-1} \in \mathbb{R}"},
-        {"text": "0 ≤ i, j ≤ C-1", "latex": r"0 \le i, j \le C-1"},
-    ]
+def assumptions(ctx: Context, labels: str) -> list[str]:
+    """The stated assumptions, as prose (`$…$` math, `@f`-style names) for every format."""
+    out = ["log is the natural logarithm (base e)", "$@f_0 … @f_{@C-1}$ are real", "$0 ≤ i, j ≤ @C-1$"]
     if ctx.symbolic:
-        out.append({"text": "C ≥ 1", "latex": r"C \ge 1"})
+        out.append("$@C ≥ 1$")
     if labels == "onehot":
-        out.append(
-            {
-                "text": "Σ_j y_j = 1 (labels are a probability vector, e.g. one-hot)",
-                "latex": r"\sum_{j=0}^{C-1} y_j = 1",
-            }
-        )
+        out.append("$Σ_j @y_j = 1$ (the labels are a probability vector, e.g. one-hot)")
     return out
 
 
@@ -75,7 +66,7 @@ def build(
     claim = Step(
         "claim",
         "Claim",
-        f"The target {target_text}, checked directly against the definitions, independently of the steps above.",
+        "The claimed closed form, checked directly against the definitions, independently of the steps above.",
         [[Line(spec.claim_lhs(ctx)), Line(rhs, "claim")]],
         assumptions=(ASSUME_LABEL_SUM,) if labels == "onehot" else (),
     )

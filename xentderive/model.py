@@ -75,7 +75,7 @@ class Derivation:
     loss: str
     ctx: Context
     labels: str
-    assumptions: list[str]
+    assumptions: list[str]  # prose: $…$ math with @f/@p/@y/@C names
     steps: list[Step]
     claim: Step
     result: Expr

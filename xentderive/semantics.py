@@ -233,13 +233,13 @@ def prove_zero_symbolic(expr: Expr, ctx: Context, assumptions: tuple[str, ...] =
     e = linearize_sums(e, ctx)
     if ASSUME_J_NE_I in assumptions:
         e = _drop_cross_deltas(e, ctx)
-    notes = ["SymPy diff of the Sum definitions", "index ranges by 0 ≤ i, j ≤ C-1", "sum linearity"]
+    notes = ["SymPy diff of the Sum definitions", "index ranges by $0 ≤ i, j ≤ @C-1$", "sum linearity"]
     if ASSUME_LABEL_SUM in assumptions:
         e = e.xreplace({linearize_sums(ctx.label_sum(), ctx): 1})
-        notes.append("Σ_j y_j = 1")
+        notes.append("$Σ_j @y_j = 1$")
     if ASSUME_J_NE_I in assumptions:
-        notes.append("δ_ij = 0 for j ≠ i")
-    return Outcome(_rational_zero(e), f"symbolic identity for every C ({'; '.join(notes)})")
+        notes.append("$δ_{ij} = 0$ for $j ≠ i$")
+    return Outcome(_rational_zero(e), f"symbolic identity for every $@C$ ({'; '.join(notes)})")
 
 
 # --- concrete C ------------------------------------------------------------------
@@ -282,14 +282,14 @@ class ConcreteMeaning:
 
     def is_zero(self, e: Expr, assumptions: tuple[str, ...] = ()) -> Outcome:
         """Exact zero test; the label-sum assumption eliminates y_{C-1} = 1 - Σ others."""
-        notes = ["derivatives through S = Σ_k e^{f_k}"]
+        notes = ["derivatives through $S = Σ_k e^{@f_k}$"]
         if ASSUME_LABEL_SUM in assumptions:
             e = e.xreplace({self.ys[-1]: 1 - Add(*self.ys[:-1])})
-            notes.append("Σ_j y_j = 1")
+            notes.append("$Σ_j @y_j = 1$")
         if _rational_zero(e):
             return Outcome(True, f"exact identity ({'; '.join(notes)})")
         if _rational_zero(e.xreplace({self.Z: self.explicit_sum})):
-            return Outcome(True, f"exact identity ({'; '.join([*notes, 'S written out'])})")
+            return Outcome(True, f"exact identity ({'; '.join([*notes, '$S$ written out'])})")
         return Outcome(False, f"not an exact identity ({'; '.join(notes)})")
 
     def numeric(self, e: Expr, f_values: list, y_values: list) -> Expr:

@@ -92,14 +92,14 @@ class ConcreteChecker:
             if distinct:
                 values = [v for v in values if v[ctx.i] != v[ctx.j]]
             scope = " and ".join(f"every {s}" for s in free)
-            return values, f"{scope} in 0…{C - 1}" + (" with j ≠ i" if distinct else "")
+            return values, f"{scope} in 0…{C - 1}" + (" with $j ≠ i$" if distinct else "")
         reps = [dict.fromkeys(free, 0)]
         if len(free) == 2:
             reps = [{free[0]: 0, free[1]: 1}] if distinct else [{free[0]: 0, free[1]: 0}, {free[0]: 0, free[1]: 1}]
         shown = "; ".join(_describe(r) for r in reps)
         return reps, (
             f"at {shown}; every other index by the permutation symmetry of L and S "
-            "(checked under the generators (0 1) and (0 1 … C-1))"
+            "(checked under the generators (0 1) and (0 1 … $@C-1$))"
         )
 
     def check(self, step: Step) -> LinkResult:
@@ -107,7 +107,7 @@ class ConcreteChecker:
         if not values:
             return LinkResult(
                 Status.VERIFIED,
-                f"vacuous: no index values satisfy {', '.join(step.assumptions)} when C = {self.ctx.classes}",
+                f"vacuous: no index values satisfy $j ≠ i$ when $@C = {self.ctx.classes}$",
             )
         method = ""
         for a, b in step.links():
@@ -197,9 +197,9 @@ class SymbolicChecker:
             )
             res = concrete.check(one)
             if res.status is Status.FAILED:
-                return replace(res, method=f"not an identity: refuted exactly at C = {c}")
+                return replace(res, method=f"not an identity: refuted exactly at $@C = {c}$")
         shown = f"{FALLBACK_CLASSES[0]}…{FALLBACK_CLASSES[-1]}"
-        return LinkResult(Status.CHECKED, f"not proved for all C; checked exactly for C = {shown}")
+        return LinkResult(Status.CHECKED, f"not proved for every $@C$; checked exactly for $@C = {shown}$")
 
 
 def checker_for(ctx: Context, labels: str) -> ConcreteChecker | SymbolicChecker:

@@ -27,7 +27,7 @@ def _step(step: Step, options: RenderOptions) -> dict:
         "text": "; ".join(" = ".join(text(ln.expr, n) for ln in chain) for chain in step.chains),
         "latex": chain_body(step, options),
         "status": step.status.value,
-        "method": step.method,
+        "method": prose(step.method, n),
         "assumptions": list(step.assumptions),
     }
     if step.remark:
@@ -50,12 +50,12 @@ def document(d: Derivation, options: RenderOptions | None = None) -> dict:
         "version": __version__,
         "ok": d.ok,
         "complete": d.complete,
-        "summary": summary(d),
+        "summary": prose(summary(d), n),
         "loss": d.loss,
         "classes": "C" if d.ctx.symbolic else d.ctx.classes,
         "labels": d.labels,
         "target": d.target,
-        "assumptions": [a["text"] for a in d.assumptions],
+        "assumptions": [prose(a, n) for a in d.assumptions],
         "steps": [_step(s, options) for s in d.all_steps],
         "result": {
             "text": f"{text(lhs, n)} = {text(d.result, n)}",

@@ -9,9 +9,9 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from ..model import Derivation, Status, Step
+from ..model import Counterexample, Derivation, Status, Step
 from .common import MARKS, RenderOptions, status_label, summary
-from .notation import prose, text
+from .notation import Notation, prose, text
 
 STYLES = {Status.PROVED: "green", Status.VERIFIED: "green", Status.CHECKED: "yellow", Status.FAILED: "bold red"}
 
@@ -25,15 +25,15 @@ class TextView:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         d, n = self.d, self.o.notation
-        classes = "every C (symbolic)" if d.ctx.symbolic else f"C = {d.ctx.classes}"
+        classes = prose("every $@C$ (symbolic)" if d.ctx.symbolic else f"$@C = {d.ctx.classes}$", n)
         yield Text.assemble(("xentderive", "bold"), f" · {d.loss} · {classes} · labels: {d.labels}")
-        yield Text("Assumptions: " + "; ".join(a["text"] for a in d.assumptions), style="dim")
+        yield Text("Assumptions: " + "; ".join(prose(a, n) for a in d.assumptions), style="dim")
         for number, step in enumerate(d.all_steps, 1):
             yield Text("")
             yield self.step(number, step)
         yield Text("")
         yield Text.assemble(("Result: ", "bold"), f"{text(d.claim.chains[0][0].expr, n)} = {text(d.result, n)}")
-        yield Text(summary(d), style="bold green" if d.ok and d.complete else STYLES[_worst(d)])
+        yield Text(prose(summary(d), n), style="bold green" if d.ok and d.complete else STYLES[_worst(d)])
 
     def step(self, number: int, step: Step) -> Group:
         n = self.o.notation
@@ -41,7 +41,7 @@ class TextView:
         head = Text.assemble(
             (MARKS[step.status], style),
             f" {number}. {prose(step.title, n)}  ",
-            (f"[{status_label(step, self.d)}]", style),
+            (f"[{prose(status_label(step, self.d), n)}]", style),
         )
         grid = Table.grid(padding=(0, 3))
         grid.add_column()
@@ -54,25 +54,21 @@ class TextView:
             Padding(Text(prose(step.justification, n), style="italic"), (0, 0, 0, 3), expand=False),
             Padding(grid, (0, 0, 0, 3), expand=False),
         ]
-        parts.append(Padding(Text(f"method: {step.method}", style="dim"), (0, 0, 0, 3), expand=False))
+        parts.append(Padding(Text(f"method: {prose(step.method, n)}", style="dim"), (0, 0, 0, 3), expand=False))
         if step.remark:
             parts.append(Padding(Text(prose(step.remark, n), style=style or "yellow"), (0, 0, 0, 3), expand=False))
         if step.counterexample:
-            c = step.counterexample
-            idx = ", ".join(f"{k} = {v}" for k, v in c.index.items())
-            parts.append(
-                Padding(
-                    Text(
-                        f"counterexample: C = {c.classes}{', ' + idx if idx else ''}, f = ({', '.join(c.f)}), "
-                        f"y = ({', '.join(c.y)}): left side {text(c.lhs, n)} = {c.lhs_value}, "
-                        f"right side {text(c.rhs, n)} = {c.rhs_value}",
-                        style="red",
-                    ),
-                    (0, 0, 0, 3),
-                    expand=False,
-                )
-            )
+            parts.append(Padding(Text(counterexample(step.counterexample, n), style="red"), (0, 0, 0, 3), expand=False))
         return Group(*parts)
+
+
+def counterexample(c: Counterexample, n: Notation) -> str:
+    """Where a claimed equality fails: the values, and both sides evaluated there."""
+    where = [f"{n.classes} = {c.classes}", *(f"{k} = {v}" for k, v in c.index.items())]
+    return (
+        f"counterexample: {', '.join(where)}, {n.logits} = ({', '.join(c.f)}), {n.labels} = ({', '.join(c.y)}): "
+        f"left side {text(c.lhs, n)} = {c.lhs_value}, right side {text(c.rhs, n)} = {c.rhs_value}"
+    )
 
 
 def _worst(d: Derivation) -> Status:

@@ -1,0 +1,123 @@
+"""Formats: JSON against its schema and against finite differences; LaTeX through pdflatex."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import shutil
+import subprocess
+from importlib import resources
+
+import jsonschema
+import pytest
+from sympy import Symbol, lambdify
+from sympy.parsing.sympy_parser import parse_expr
+
+from xentderive import derive
+from xentderive.printing import FORMATS, Notation, RenderOptions
+from xentderive.printing.json_format import document
+
+
+def schema():
+    return json.loads(resources.files("xentderive").joinpath("schemas/derivation.schema.json").read_text())
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"classes": None}, {"classes": 3}, {"classes": 3, "target": "p_i - 2*y_i"}, {"classes": None, "labels": "soft"}],
+)
+def test_json_output_matches_the_schema(kwargs):
+    classes = kwargs.pop("classes")
+    jsonschema.validate(document(derive(classes, **kwargs)), schema())
+
+
+def test_json_schema_rejects_a_document_without_status():
+    doc = document(derive(2))
+    del doc["steps"][0]["status"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, schema())
+
+
+def _loss(fs, ys):
+    total = sum(math.exp(v) for v in fs)
+    return -sum(y * math.log(math.exp(v) / total) for v, y in zip(fs, ys, strict=True))
+
+
+@pytest.mark.parametrize("labels", ["onehot", "soft"])
+def test_json_gradient_matches_central_differences_of_the_definition(labels):
+    C = 4
+    doc = document(derive(C, labels=labels))
+    names = [Symbol(f"f{m}", real=True) for m in range(C)] + [Symbol(f"y{m}", real=True) for m in range(C)]
+    # Our own output, not user input: parse_expr is fine here.
+    grads = [lambdify(names, parse_expr(g, {str(s): s for s in names})) for g in doc["gradient"]]
+    rng = random.Random(7)
+    for _ in range(3):
+        fs = [rng.uniform(-2, 2) for _ in range(C)]
+        raw = [rng.uniform(0, 1) for _ in range(C)]
+        ys = [v / sum(raw) for v in raw] if labels == "onehot" else raw
+        for m in range(C):
+            h = 1e-6
+            up, down = list(fs), list(fs)
+            up[m] += h
+            down[m] -= h
+            numeric = (_loss(up, ys) - _loss(down, ys)) / (2 * h)
+            assert grads[m](*fs, *ys) == pytest.approx(numeric, abs=1e-7)
+
+
+def test_json_gradient_is_left_out_above_its_size_limit_and_says_so(monkeypatch):
+    import xentderive.api as api
+    import xentderive.printing.json_format as jf
+
+    monkeypatch.setattr(api, "GRADIENT_MAX_CLASSES", 2)
+    monkeypatch.setattr(jf, "GRADIENT_MAX_CLASSES", 2)
+    doc = document(derive(3))
+    assert "gradient" not in doc and "left out above C = 2" in doc["gradient_omitted"]
+
+
+def test_text_is_plain_and_marks_each_step():
+    out = FORMATS["text"](derive(2), RenderOptions())
+    assert "\x1b[" not in out
+    assert out.count("✓") == 10  # 9 steps and the summary
+
+
+def test_latex_uses_log_and_align_and_never_the_seeds_slips():
+    out = FORMATS["latex"](derive(None), RenderOptions())
+    assert out.count(r"\begin{align*}") == 9
+    assert r"\log" in out and "log^" not in out and "p{i}" not in out
+    assert r"\sum_{j \neq i}" in out and r"\sum_{j=i}" not in out
+
+
+def test_notation_renames_symbols_in_every_format():
+    d = derive(3)
+    options = RenderOptions(notation=Notation.parse("logits=z,probs=q,labels=t,classes=K"))
+    latex = FORMATS["latex"](d, options)
+    assert "z_{i}" in latex and "q_{i}" in latex and "t_{i}" in latex and "f_{" not in latex
+    text = FORMATS["text"](d, options)
+    assert "∂L/∂z_i" in text and "p_i" not in text
+    js = json.loads(FORMATS["json"](d, options))
+    assert js["result"]["text"] == "∂L/∂z_i = q_i - t_i"
+
+
+def _require(tool: str) -> None:
+    if shutil.which(tool) is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{tool} is missing in CI: .ci/run installs texlive-latex-base and poppler-utils")
+        pytest.skip(f"{tool} not installed")
+
+
+@pytest.mark.parametrize("classes", [None, 3])
+def test_standalone_latex_compiles_with_pdflatex(tmp_path, classes):
+    _require("pdflatex")
+    tex = tmp_path / "d.tex"
+    tex.write_text(FORMATS["latex"](derive(classes), RenderOptions(standalone=True)))
+    done = subprocess.run(
+        ["pdflatex", "-halt-on-error", "-interaction=nonstopmode", tex.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert (tmp_path / "d.pdf").stat().st_size > 1000
