@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from sympy import Symbol, sstr
+from sympy import Expr, sstr
+from sympy.printing.str import StrPrinter
 
-from .claims import parse_claim, vocabulary
+from .claims import ClaimError, parse_claim, vocabulary
 from .context import Context
 from .derivations import REGISTRY
 from .errors import InputError
 from .limits import GRADIENT_MAX_CLASSES, MAX_CLASSES
 from .model import Derivation, Line, Status, Step
-from .semantics import ASSUME_LABEL_SUM, instantiate, meaning
+from .semantics import ASSUME_LABEL_SUM, ConcreteMeaning, instantiate
 from .verify import checker_for, verify
 
 LABELS = ("onehot", "soft")
@@ -46,12 +47,14 @@ def build(
     labels: str = "onehot",
     target: str | None = None,
     loss: str = "softmax-ce",
+    names: dict[str, str] | None = None,
 ) -> Derivation:
     """The unverified derivation: steps and claim as data, every status pending.
 
     `classes` is a concrete number of classes, or None for a proof for every C.
     `target` is a claim in the small syntax of `claims.py`; the default is the
-    loss's known closed form. Raises InputError for bad input.
+    loss's known closed form, written with `names` (e.g. {"probs": "q"}) when given.
+    Raises InputError for bad input.
     """
     check_classes(classes)
     if labels not in LABELS:
@@ -61,7 +64,10 @@ def build(
     spec = REGISTRY[loss]
     ctx = Context(classes)
     target_text = target if target is not None else spec.default_target(ctx, labels)
-    rhs = parse_claim(target_text, vocabulary(ctx))
+    try:
+        rhs = parse_claim(target_text, vocabulary(ctx, names if target is not None else None))
+    except ClaimError as err:
+        raise InputError(f"--target: {err}") from None
     steps = spec.steps(ctx, labels)
     claim = Step(
         "claim",
@@ -99,10 +105,26 @@ def derive(
     labels: str = "onehot",
     target: str | None = None,
     loss: str = "softmax-ce",
+    names: dict[str, str] | None = None,
     on_step: Callable[[Step], None] | None = None,
 ) -> Derivation:
     """Build and verify the gradient derivation of `loss` (see `build` for the arguments)."""
-    return check(build(classes, labels=labels, target=target, loss=loss), on_step)
+    return check(build(classes, labels=labels, target=target, loss=loss, names=names), on_step)
+
+
+class _RawPrinter(StrPrinter):
+    """SymPy syntax in which the placeholder Z prints as the written-out softmax sum.
+
+    The sum's text is made once, not once per component: that is O(C) instead of O(C²).
+    """
+
+    def __init__(self, placeholder: Expr, total: Expr) -> None:
+        super().__init__()
+        self.placeholder = placeholder
+        self.total = f"({sstr(total)})"
+
+    def _print_Dummy(self, expr: Expr) -> str:
+        return self.total if expr == self.placeholder else super()._print_Dummy(expr)
 
 
 def raw_gradient(derivation: Derivation) -> list[str] | None:
@@ -110,7 +132,6 @@ def raw_gradient(derivation: Derivation) -> list[str] | None:
     ctx = derivation.ctx
     if ctx.symbolic or ctx.classes > GRADIENT_MAX_CLASSES:
         return None
-    C = ctx.classes
-    raw = {ctx.f[m]: Symbol(f"f{m}", real=True) for m in range(C)}
-    raw |= {ctx.y[m]: Symbol(f"y{m}", real=True) for m in range(C)}
-    return [sstr(meaning(instantiate(derivation.result, {ctx.i: m}), ctx).doit().xreplace(raw)) for m in range(C)]
+    cm = ConcreteMeaning(ctx)
+    printer = _RawPrinter(cm.Z, cm.explicit_sum)
+    return [printer.doprint(cm.evaluate(instantiate(derivation.result, {ctx.i: m}))) for m in range(ctx.classes)]

@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -184,7 +185,8 @@ def derive(
             raise InputError(f"--index {index} is out of range for {classes} classes (0…{classes - 1})")
         options = RenderOptions(notation=Notation.parse(notation), standalone=standalone)
         with time_limit(timeout), _progress() as on_step:
-            derivation = run(classes, labels=labels, target=target, loss=loss, on_step=on_step)
+            names = asdict(options.notation)
+            derivation = run(classes, labels=labels, target=target, loss=loss, names=names, on_step=on_step)
     except InputError as err:
         click.echo(f"xentderive: error: {err}", err=True)
         sys.exit(EXIT_USAGE)

@@ -22,6 +22,7 @@ from functools import cached_property
 from itertools import product
 
 from sympy import Abs, Expr, Rational
+from sympy.core.parameters import evaluate
 
 from .context import Context
 from .model import Counterexample, Derivation, Line, Status, Step
@@ -140,13 +141,15 @@ class ConcreteChecker:
             lv = self.cm.numeric(left, fs, ys).evalf(30)
             rv = self.cm.numeric(right, fs, ys).evalf(30)
             if Abs(lv - rv) > 1e-20 * (1 + Abs(lv)):
+                with evaluate(False):  # show both sides as written
+                    shown = [instantiate(a.expr, inst), instantiate(b.expr, inst)]
                 return Counterexample(
                     classes=C,
                     index={str(k): int(v) for k, v in inst.items()},
                     f=[str(v) for v in fs],
                     y=[str(v) for v in ys],
-                    lhs=instantiate(a.expr, inst),
-                    rhs=instantiate(b.expr, inst),
+                    lhs=shown[0],
+                    rhs=shown[1],
                     lhs_value=str(lv.evalf(15)),
                     rhs_value=str(rv.evalf(15)),
                 )

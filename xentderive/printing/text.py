@@ -45,7 +45,7 @@ class TextView:
         )
         grid = Table.grid(padding=(0, 3))
         grid.add_column()
-        grid.add_column(style="dim")
+        grid.add_column(style="dim", max_width=30)  # leave the width to the mathematics
         for chain in step.chains:
             for k, line in enumerate(chain):
                 grid.add_row(("  = " if k else "") + text(line.expr, n), prose(line.note, n) if k else "")
@@ -79,8 +79,8 @@ def _worst(d: Derivation) -> Status:
     return Status.PROVED
 
 
-def render(derivation: Derivation, options: RenderOptions | None = None, width: int = 100) -> str:
+def render(derivation: Derivation, options: RenderOptions | None = None, width: int = 120) -> str:
     """Plain text (no colour codes), e.g. for -o FILE."""
     buffer = io.StringIO()
     Console(file=buffer, width=width, color_system=None, force_terminal=False).print(TextView(derivation, options))
-    return buffer.getvalue()
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
