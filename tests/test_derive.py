@@ -9,7 +9,18 @@ from xentderive.errors import InputError
 from xentderive.model import Status
 from xentderive.printing.notation import prose, text
 
-SEED_ORDER = ["softmax", "loss", "chain-rule", "dL-dp", "case-j-eq-i", "case-j-ne-i", "combine", "label-sum", "claim"]
+SEED_ORDER = [
+    "softmax",
+    "loss",
+    "chain-rule",
+    "dL-dp",
+    "jacobian",
+    "case-j-eq-i",
+    "case-j-ne-i",
+    "combine",
+    "label-sum",
+    "claim",
+]
 
 
 def test_symbolic_run_proves_every_step_for_every_c(symbolic):

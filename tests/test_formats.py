@@ -79,12 +79,12 @@ def test_json_gradient_is_left_out_above_its_size_limit_and_says_so(monkeypatch)
 def test_text_is_plain_and_marks_each_step():
     out = FORMATS["text"](derive(2), RenderOptions())
     assert "\x1b[" not in out
-    assert out.count("✓") == 10  # 9 steps and the summary
+    assert out.count("✓") == 11  # 10 steps and the summary
 
 
 def test_latex_uses_log_and_align_and_never_the_seeds_slips():
     out = FORMATS["latex"](derive(None), RenderOptions())
-    assert out.count(r"\begin{align*}") == 9
+    assert out.count(r"\begin{align*}") == 10
     assert r"\log" in out and "log^" not in out and "p{i}" not in out
     assert r"\sum_{j \neq i}" in out and r"\sum_{j=i}" not in out
 

@@ -47,7 +47,19 @@ def test_every_mutated_line_is_caught_and_its_twin_passes(classes, name):
 
 @pytest.mark.parametrize("classes", MODES, ids=["symbolic", "C=3"])
 @pytest.mark.parametrize(
-    "key", ["softmax", "loss", "chain-rule", "dL-dp", "case-j-eq-i", "case-j-ne-i", "combine", "label-sum", "claim"]
+    "key",
+    [
+        "softmax",
+        "loss",
+        "chain-rule",
+        "dL-dp",
+        "jacobian",
+        "case-j-eq-i",
+        "case-j-ne-i",
+        "combine",
+        "label-sum",
+        "claim",
+    ],
 )
 def test_a_mutated_step_fails_at_that_step_only(classes, key):
     d = build(classes)

@@ -226,6 +226,7 @@ def prove_zero_symbolic(expr: Expr, ctx: Context, assumptions: tuple[str, ...] =
     # Σ y_j or Σ e^{f_k} in closed form (Gosper, hypergeometric), slowly and in vain.
     # Kronecker-delta sums are evaluated in linearize_sums.
     e = expr.replace(lambda x: isinstance(x, Derivative), lambda d: d.doit(deep=False))
+    e = e.replace(lambda x: isinstance(x, KroneckerDelta), lambda d: KroneckerDelta(*d.args))  # δ_ii = 1
     e = resolve_index_ranges(e, ctx)
     if ASSUME_J_NE_I in assumptions:
         e = _drop_cross_deltas(e, ctx)

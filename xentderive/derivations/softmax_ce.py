@@ -6,7 +6,7 @@ seed shows); `verify` checks every link against the definitions in `Context`.
 
 from __future__ import annotations
 
-from sympy import Add, Derivative, Expr, Integer, exp, log
+from sympy import Add, Derivative, Expr, Integer, KroneckerDelta, exp, log
 from sympy.core.parameters import evaluate
 
 from ..context import Context
@@ -22,11 +22,15 @@ def _d(expr: Expr, var: Expr) -> Derivative:
 
 
 def steps(ctx: Context, labels: str) -> list[Step]:
-    """The seed's eight steps (seven with soft labels, which stop before Σ_j y_j = 1)."""
+    """The seed's steps, plus the general softmax derivative that joins its two cases.
+
+    Soft labels stop before Σ_j y_j = 1.
+    """
     i, j, f, y, p, Lj, L = ctx.i, ctx.j, ctx.f, ctx.y, ctx.p, ctx.Lj, ctx.L
     S = ctx.S
     with evaluate(False):
         e_i, e_j = exp(f[i]), exp(f[j])
+        delta = KroneckerDelta(i, j)
         dLj = _d(Lj[j], p[j])
         term = dLj * _d(p[j], f[i])
         out = [
@@ -71,6 +75,21 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                 ],
             ),
             Step(
+                "jacobian",
+                "Both cases at once: the softmax derivative",
+                "The quotient rule with $∂e^{@f_j}/∂@f_i = δ_{ij} e^{@f_j}$ and $∂(Σ_k e^{@f_k})/∂@f_i = e^{@f_i}$; "
+                "the Kronecker delta $δ_{ij}$ is 1 when $j = i$ and 0 otherwise.",
+                [
+                    [
+                        Line(_d(p[j], f[i])),
+                        Line(_d(e_j / S, f[i]), "definition of $@p_j$"),
+                        Line((_d(e_j, f[i]) * S - e_j * _d(S, f[i])) / S**2, "quotient rule"),
+                        Line((delta * e_j * S - e_j * e_i) / S**2, "both derivatives"),
+                        Line(p[j] * (delta - p[i]), "definition of $@p_i$ and $@p_j$"),
+                    ]
+                ],
+            ),
+            Step(
                 "case-j-eq-i",
                 "Case $j = i$: quotient rule",
                 "The quotient rule $(u/v)′ = (u′v - uv′)/v²$, "
@@ -84,7 +103,12 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                         Line(e_i / S - (e_i / S) ** 2, "split the fraction"),
                         Line(p[i] - p[i] ** 2, "definition of $@p_i$"),
                         Line(p[i] * (1 - p[i]), "factor"),
-                    ]
+                    ],
+                    [
+                        Line(_d(p[i], f[i])),
+                        Line(p[i] * (KroneckerDelta(i, i, evaluate=False) - p[i]), "step 5 with $j = i$"),
+                        Line(p[i] * (1 - p[i]), "$δ_{ii} = 1$"),
+                    ],
                 ],
             ),
             Step(
@@ -99,7 +123,12 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                         Line(-((e_i * e_j) / S**2), "$(e^{@f_j})′ = 0$ and $(Σ_k e^{@f_k})′ = e^{@f_i}$"),
                         Line(-(e_i / S) * (e_j / S), "split the fraction"),
                         Line(-(p[i] * p[j]), "definition of $@p_i$ and $@p_j$"),
-                    ]
+                    ],
+                    [
+                        Line(_d(p[j], f[i])),
+                        Line(p[j] * (delta - p[i]), "step 5"),
+                        Line(-(p[i] * p[j]), "$δ_{ij} = 0$ for $j ≠ i$"),
+                    ],
                 ],
                 assumptions=(ASSUME_J_NE_I,),
                 remark="For $@C = 1$ there is no $j ≠ i$: this case is empty." if ctx.classes == 1 else "",
@@ -107,7 +136,7 @@ def steps(ctx: Context, labels: str) -> list[Step]:
             Step(
                 "combine",
                 "Combine the two cases",
-                "Split the chain-rule sum into its $j = i$ term and the rest, then insert steps 4, 5 and 6.",
+                "Split the chain-rule sum into its $j = i$ term and the rest, then insert steps 4, 6 and 7.",
                 [
                     [
                         Line(_d(L, f[i])),
@@ -119,7 +148,7 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                         Line(
                             -(y[i] / p[i]) * (p[i] * (1 - p[i]))
                             + ctx.sum_except(-(p[i] * p[j]) * -(y[j] / p[j]), j, i),
-                            "steps 4, 5 and 6",
+                            "steps 4, 6 and 7",
                         ),
                         Line(-(y[i] * (1 - p[i])) + ctx.sum_except(p[i] * y[j], j, i), "cancel $@p_i$ and $@p_j$"),
                         Line(Add(y[i] * p[i], -y[i], ctx.sum_except(p[i] * y[j], j, i)), "multiply out"),

@@ -195,6 +195,10 @@ class MathTextPrinter(StrPrinter):
         exponent = self._print(e)
         return f"{b}^{exponent}" if len(exponent) == 1 else f"{b}^({exponent})"
 
+    def _print_KroneckerDelta(self, expr: Expr) -> str:
+        a, b = (self._print(x) for x in expr.args)
+        return f"δ_{a}{b}" if len(a) == len(b) == 1 else f"δ_{{{a},{b}}}"
+
     def _print_log(self, expr: Expr) -> str:
         return f"log({self._print(expr.args[0])})"
 
