@@ -12,7 +12,7 @@ from xentderive.api import build, check
 from xentderive.model import Line, Status, Step
 from xentderive.verify import checker_for
 
-MODES = [None, 3]
+MODES = [None, 3, 12]  # symbolic C; written out; split into checked classes and power sums
 MUTATIONS = {"doubled": lambda e: Mul(2, e), "negated": lambda e: -e}
 
 
@@ -33,7 +33,7 @@ def _step(d, key):
     return next(s for s in d.all_steps if s.key == key)
 
 
-@pytest.mark.parametrize("classes", MODES, ids=["symbolic", "C=3"])
+@pytest.mark.parametrize("classes", MODES, ids=["symbolic", "C=3", "C=12"])
 @pytest.mark.parametrize("name", MUTATIONS)
 def test_every_mutated_line_is_caught_and_its_twin_passes(classes, name):
     d = build(classes)
@@ -45,7 +45,7 @@ def test_every_mutated_line_is_caught_and_its_twin_passes(classes, name):
         assert result.status is Status.FAILED, f"{name} {key} chain {chain} line {line} was not caught"
 
 
-@pytest.mark.parametrize("classes", MODES, ids=["symbolic", "C=3"])
+@pytest.mark.parametrize("classes", MODES, ids=["symbolic", "C=3", "C=12"])
 @pytest.mark.parametrize(
     "key",
     [
@@ -85,7 +85,7 @@ def _slip(classes, key, line, build_expr):
     return checker_for(d.ctx, d.labels).check(_mutated(step, 0, line, lambda _e: bad))
 
 
-@pytest.mark.parametrize("classes", MODES, ids=["symbolic", "C=3"])
+@pytest.mark.parametrize("classes", MODES, ids=["symbolic", "C=3", "C=12"])
 def test_the_seeds_sum_from_j_equals_i_slip_is_caught(classes):
     """The seed writes the single j = i term as Σ_{j=i}^{C-1}; that double-counts j > i."""
 
@@ -97,14 +97,33 @@ def test_the_seeds_sum_from_j_equals_i_slip_is_caught(classes):
     assert _slip(classes, "combine", 2, seed_split).status is Status.FAILED
 
 
-@pytest.mark.parametrize("classes", MODES, ids=["symbolic", "C=3"])
+@pytest.mark.parametrize("classes", MODES, ids=["symbolic", "C=3", "C=12"])
 def test_a_lost_sign_in_the_j_ne_i_case_is_caught(classes):
     result = _slip(classes, "case-j-ne-i", -1, lambda ctx: ctx.p[ctx.i] * ctx.p[ctx.j])
     assert result.status is Status.FAILED
 
 
-@pytest.mark.parametrize("classes", MODES, ids=["symbolic", "C=3"])
+@pytest.mark.parametrize("classes", MODES, ids=["symbolic", "C=3", "C=12"])
 def test_dropping_the_label_sum_before_using_it_is_caught(classes):
     result = _slip(classes, "combine", -1, lambda ctx: ctx.p[ctx.i] - ctx.y[ctx.i])
     assert result.status is Status.FAILED
     assert result.counterexample is not None
+
+
+def test_symmetry_is_checked_not_assumed(monkeypatch):
+    """A loss that weights class 0 twice is not symmetric: every index is then checked."""
+    from sympy import KroneckerDelta
+
+    from xentderive.context import Context
+    from xentderive.verify import ConcreteChecker
+
+    ctx = Context(9)
+    assert ConcreteChecker(ctx, "onehot").symmetric
+    plain = ctx.loss
+    monkeypatch.setattr(
+        ctx, "loss", lambda: Sum((1 + KroneckerDelta(ctx.n, 0)) * plain().function, (ctx.n, 0, ctx.last))
+    )
+    checker = ConcreteChecker(ctx, "onehot")
+    assert not checker.symmetric
+    values, scope = checker.instances(build(9).claim)
+    assert len(values) == 9 and scope.startswith("every i")

@@ -9,12 +9,13 @@ from sympy import Expr, sstr
 from sympy.printing.str import StrPrinter
 
 from .claims import ClaimError, parse_claim, vocabulary
+from .concrete import ConcreteMeaning
 from .context import Context
 from .derivations import REGISTRY
 from .errors import InputError
 from .limits import GRADIENT_MAX_CLASSES, MAX_CLASSES
 from .model import Derivation, Line, Status, Step
-from .semantics import ASSUME_LABEL_SUM, ConcreteMeaning, instantiate
+from .semantics import ASSUME_LABEL_SUM, instantiate
 from .verify import checker_for, verify
 
 LABELS = ("onehot", "soft")

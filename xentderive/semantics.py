@@ -16,23 +16,18 @@ definition (chain rule through Z), which keeps expressions small.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sympy import (
     Add,
     And,
     Derivative,
-    Dummy,
     Expr,
     Indexed,
-    Integer,
     KroneckerDelta,
     Mul,
     Piecewise,
     Sum,
     Symbol,
-    diff,
-    exp,
     expand,
     expand_mul,
 )
@@ -194,7 +189,7 @@ def _drop_cross_deltas(expr: Expr, ctx: Context) -> Expr:
     )
 
 
-def _rational_zero(e: Expr) -> bool:
+def rational_zero(e: Expr) -> bool:
     """Is `e` identically zero as a rational function of its atoms?
 
     Expand, then clear denominators term by term: each term times the common
@@ -239,67 +234,4 @@ def prove_zero_symbolic(expr: Expr, ctx: Context, assumptions: tuple[str, ...] =
         notes.append("$Σ_j @y_j = 1$")
     if ASSUME_J_NE_I in assumptions:
         notes.append("$δ_{ij} = 0$ for $j ≠ i$")
-    return Outcome(_rational_zero(e), f"symbolic identity for every $@C$ ({'; '.join(notes)})")
-
-
-# --- concrete C ------------------------------------------------------------------
-
-
-class ConcreteMeaning:
-    """Exact evaluation for a concrete C, with the softmax sum as a placeholder Z.
-
-    ∂g/∂f_m is computed as ∂g/∂f_m|_Z + ∂g/∂Z · ∂S/∂f_m, the last factor taken from
-    the definition S = Σ_k e^{f_k}. An identity that holds with Z free holds at
-    Z = S; when it does not, the zero test substitutes Z = S and tries again.
-    Sums are written out and f_m, y_m become plain symbols f0…, y0… (SymPy is much
-    faster on Symbols than on Indexed objects).
-    """
-
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        C = ctx.classes
-        self.fs = [Symbol(f"f{m}", real=True) for m in range(C)]
-        self.ys = [Symbol(f"y{m}", real=True) for m in range(C)]
-        self.raw = {ctx.f[m]: self.fs[m] for m in range(C)} | {ctx.y[m]: self.ys[m] for m in range(C)}
-        self.Z = Dummy("Z", positive=True)
-        self.explicit_sum = Add(*(exp(f) for f in self.fs))
-        self._dS = lru_cache(maxsize=None)(lambda v: diff(self.explicit_sum, v))
-
-    def evaluate(self, expr: Expr) -> Expr:
-        """The meaning of an instantiated display expression, over e^{f_m}, y_m and Z."""
-        e = meaning(expr, self.ctx).xreplace({self.ctx.S: self.Z})
-        e = e.replace(lambda x: isinstance(x, Sum), _write_out).xreplace(self.raw)
-        if e.has(Indexed):  # an index left symbolic would make ∂/∂f_i silently zero
-            raise ValueError(f"uninstantiated index in {e}")
-        return e.replace(lambda x: isinstance(x, Derivative), self._derivative)
-
-    def _derivative(self, d: Derivative) -> Expr:
-        g = d.expr
-        for v, count in d.variable_count:
-            for _ in range(count):
-                g = diff(g, v) + diff(g, self.Z) * self._dS(v)
-        return g
-
-    def is_zero(self, e: Expr, assumptions: tuple[str, ...] = ()) -> Outcome:
-        """Exact zero test; the label-sum assumption eliminates y_{C-1} = 1 - Σ others."""
-        notes = ["derivatives through $S = Σ_k e^{@f_k}$"]
-        if ASSUME_LABEL_SUM in assumptions:
-            e = e.xreplace({self.ys[-1]: 1 - Add(*self.ys[:-1])})
-            notes.append("$Σ_j @y_j = 1$")
-        if _rational_zero(e):
-            return Outcome(True, f"exact identity ({'; '.join(notes)})")
-        if _rational_zero(e.xreplace({self.Z: self.explicit_sum})):
-            return Outcome(True, f"exact identity ({'; '.join([*notes, '$S$ written out'])})")
-        return Outcome(False, f"not an exact identity ({'; '.join(notes)})")
-
-    def numeric(self, e: Expr, f_values: list, y_values: list) -> Expr:
-        """`e` at concrete logits and labels, exactly (e^{f} kept symbolic-exact)."""
-        subs = dict(zip(self.fs, f_values, strict=True)) | dict(zip(self.ys, y_values, strict=True))
-        subs[self.Z] = self.explicit_sum.xreplace(subs)
-        return e.xreplace(subs)
-
-
-def _write_out(s: Sum) -> Expr:
-    """A Sum with numeric limits as an Add of its terms (cheaper than Sum.doit's subs)."""
-    ((var, lo, hi),) = s.limits
-    return Add(*(instantiate(s.function, {var: Integer(n)}) for n in range(int(lo), int(hi) + 1)))
+    return Outcome(rational_zero(e), f"symbolic identity for every $@C$ ({'; '.join(notes)})")

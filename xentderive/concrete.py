@@ -1,0 +1,173 @@
+"""Exact evaluation and zero tests for a concrete number of classes.
+
+The softmax denominator is a positive placeholder Z whose derivative comes from its
+definition: ∂g/∂f_m = ∂g/∂f_m|_Z + ∂g/∂Z · ∂S/∂f_m with S = Σ_k e^{f_k}. An
+identity that holds with Z free holds at Z = S.
+
+Two ways to evaluate a sum over the classes:
+* written out, term by term (small C, and counterexamples);
+* split into the terms of the distinguished classes D (the index values being
+  checked) and the rest, evaluated once at a generic class g and kept as `Rest(...)`.
+  The zero test turns Σ_{m∉D} c·φ(class m) into c·Φ, with Φ a symbol per
+  monomial φ, except where the definitions fix it: Σ_{m∉D} 1 = C - |D|,
+  Σ_{m∉D} e^{f_m} = Z - Σ_{d∈D} e^{f_d}, and, with labels summing to one,
+  Σ_{m∉D} y_m = 1 - Σ_{d∈D} y_d. Treating the other Φ as free is a sufficient
+  condition for zero, so a pass is a proof; the cost no longer grows with C.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property, lru_cache
+
+from sympy import (
+    Add,
+    Derivative,
+    Dummy,
+    Expr,
+    Function,
+    Indexed,
+    Integer,
+    KroneckerDelta,
+    Sum,
+    Symbol,
+    diff,
+    exp,
+    expand,
+)
+
+from .context import Context
+from .semantics import ASSUME_LABEL_SUM, Outcome, instantiate, meaning, rational_zero
+
+GENERIC = Symbol("g", integer=True, nonnegative=True)
+
+
+class Rest(Function):
+    """Σ over the classes outside D of a term written at the generic class g."""
+
+    nargs = 1
+
+    def _eval_derivative(self, s: Expr) -> Expr:  # a finite sum: differentiate term by term
+        return Rest(self.args[0].diff(s))
+
+
+class ConcreteMeaning:
+    """Meanings of instantiated display expressions over e^{f_m}, y_m and Z."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        C = ctx.classes
+        self.fs = [Symbol(f"f{m}", real=True) for m in range(C)]
+        self.ys = [Symbol(f"y{m}", real=True) for m in range(C)]
+        self.fg, self.yg = Symbol("f_g", real=True), Symbol("y_g", real=True)
+        self.Z = Dummy("Z", positive=True)
+        self._dS = lru_cache(maxsize=None)(lambda v: diff(self.explicit_sum, v))
+        self._phi: dict[Expr, Dummy] = {}
+
+    @cached_property
+    def explicit_sum(self) -> Expr:
+        return Add(*(exp(f) for f in self.fs))
+
+    def _raw(self, classes) -> dict:
+        ctx = self.ctx
+        return {ctx.f[m]: self.fs[m] for m in classes} | {ctx.y[m]: self.ys[m] for m in classes}
+
+    def evaluate(self, expr: Expr, distinguished: tuple[int, ...] | None = None) -> Expr:
+        """Written out when `distinguished` is None, else split into D and Rest(...)."""
+        ctx = self.ctx
+        e = meaning(expr, ctx).xreplace({ctx.S: self.Z})
+        if distinguished is None:
+            e = e.replace(lambda x: isinstance(x, Sum), _write_out).xreplace(self._raw(range(ctx.classes)))
+        else:
+            present = {int(x.indices[0]) for x in expr.atoms(Indexed) if x.indices[0].is_Integer}
+            if not present <= set(distinguished):  # g must stand only for classes outside D
+                raise ValueError(f"classes {sorted(present)} are not all among {distinguished}")
+            e = e.replace(lambda x: isinstance(x, Sum), lambda s: self._split(s, distinguished))
+            e = e.xreplace(self._raw(distinguished) | {ctx.f[GENERIC]: self.fg, ctx.y[GENERIC]: self.yg})
+        if e.has(Indexed):  # an index left symbolic would make ∂/∂f_i silently zero
+            raise ValueError(f"uninstantiated index in {e}")
+        return e.replace(lambda x: isinstance(x, Derivative), self._derivative)
+
+    def generic(self, classes: tuple[int, ...]) -> dict:
+        """The renaming that turns the generic class g into class m, for each m in `classes`."""
+        return {m: {self.fg: self.fs[m], self.yg: self.ys[m]} for m in classes}
+
+    def _split(self, s: Sum, distinguished: tuple[int, ...]) -> Expr:
+        ((var, lo, hi),) = s.limits
+        if (lo, hi) != (0, self.ctx.classes - 1):
+            return _write_out(s)
+        terms = [instantiate(s.function, {var: Integer(d)}) for d in distinguished]
+        if self.ctx.classes > len(distinguished):
+            generic = instantiate(s.function, {var: GENERIC}).replace(
+                lambda x: isinstance(x, KroneckerDelta) and GENERIC in x.args, lambda x: self._apart(x, distinguished)
+            )
+            terms.append(Rest(generic))
+        return Add(*terms)
+
+    @staticmethod
+    def _apart(delta: KroneckerDelta, distinguished: tuple[int, ...]) -> Expr:
+        """δ(g, d) = 0 for d in D, since g stands for a class outside D; anything else is refused."""
+        (other,) = [a for a in delta.args if a != GENERIC] or [GENERIC]
+        if other.is_Integer and int(other) in distinguished:
+            return Integer(0)
+        raise ValueError(f"{delta}: the term names class {other}, which must be among the checked classes")
+
+    def _derivative(self, d: Derivative) -> Expr:
+        g = d.expr
+        for v, count in d.variable_count:
+            for _ in range(count):
+                g = diff(g, v) + diff(g, self.Z) * self._dS(v)
+        return g
+
+    def is_zero(
+        self, e: Expr, assumptions: tuple[str, ...] = (), distinguished: tuple[int, ...] | None = None
+    ) -> Outcome:
+        """Exact zero test of an evaluated difference."""
+        notes = ["derivatives through $S = Σ_k e^{@f_k}$"]
+        label_sum = ASSUME_LABEL_SUM in assumptions
+        if label_sum:
+            notes.append("$Σ_j @y_j = 1$")
+        if e.has(Rest):
+            notes.append("classes outside the checked indices as power sums")
+            e = expand(e).replace(
+                lambda x: isinstance(x, Rest), lambda r: self._power_sums(r, distinguished, label_sum)
+            )
+        elif label_sum:
+            e = e.xreplace({self.ys[-1]: 1 - Add(*self.ys[:-1])})
+        if rational_zero(e):
+            return Outcome(True, f"exact identity ({'; '.join(notes)})")
+        if not e.has(Rest) and rational_zero(e.xreplace({self.Z: self.explicit_sum})):
+            return Outcome(True, f"exact identity ({'; '.join([*notes, '$S$ written out'])})")
+        return Outcome(False, f"not an exact identity ({'; '.join(notes)})")
+
+    def _power_sums(self, rest: Rest, distinguished: tuple[int, ...], label_sum: bool) -> Expr:
+        total = []
+        for term in Add.make_args(expand(rest.args[0])):
+            coeff, dep = term.as_independent(self.fg, self.yg, as_Add=False)
+            if dep == 1:
+                total.append(coeff * (self.ctx.classes - len(distinguished)))
+            elif dep == exp(self.fg):
+                total.append(coeff * (self.Z - Add(*(exp(self.fs[d]) for d in distinguished))))
+            elif dep == self.yg and label_sum:
+                total.append(coeff * (1 - Add(*(self.ys[d] for d in distinguished))))
+            else:
+                total.append(coeff * self._phi.setdefault(dep, Dummy("Φ")))
+        return Add(*total)
+
+    def numeric(self, e: Expr, f_values: list, y_values: list) -> Expr:
+        """A written-out `e` at concrete logits and labels, exactly (e^{f} kept exact)."""
+        subs = dict(zip(self.fs, f_values, strict=True)) | dict(zip(self.ys, y_values, strict=True))
+        subs[self.Z] = self.explicit_sum.xreplace(subs)
+        return e.xreplace(subs)
+
+
+def classes_named(expr: Expr, ctx: Context) -> set[int]:
+    """The concrete classes an instantiated expression names, its definitions included."""
+    e = meaning(expr, ctx)
+    named = {x.indices[0] for x in e.atoms(Indexed)} | {a for d in e.atoms(KroneckerDelta) for a in d.args}
+    return {int(v) for v in named if v.is_Integer}
+
+
+def _write_out(s: Sum) -> Expr:
+    """A Sum with numeric limits as an Add of its terms (cheaper than Sum.doit's subs)."""
+    ((var, lo, hi),) = s.limits
+    return Add(*(instantiate(s.function, {var: Integer(n)}) for n in range(int(lo), int(hi) + 1)))
