@@ -1,14 +1,19 @@
-"""Wall-clock figures for xentderive, printed as a table (not part of the tests).
+"""Wall-clock figures for xentderive, printed as tables (not part of the tests).
 
-Usage:  python benchmarks/bench.py [--repeat N] [--classes 3,10,50,100]
+Usage:  python benchmarks/bench.py [--repeat N] [--quick] [--naive-full]
 
-Each row runs the installed command line in a fresh process (start-up included),
-`--repeat` times, and reports the median.
+1. Commands: each runs the command line in a fresh process (start-up included),
+   `--repeat` times; the median and the peak memory of those runs are shown.
+2. Side by side with the naive check, `simplify(diff(L, f_i) - (p_i - y_i))` with
+   Σ y = 1 substituted, per component: ours verifies every step and every component;
+   the naive time is measured on `--naive-components` components and scaled to all
+   C (labelled "extrapolated"), or measured in full with --naive-full.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -17,26 +22,77 @@ import time
 CLI = [sys.executable, "-m", "xentderive"]
 
 
-def wall(args: list[str], repeat: int) -> tuple[float, int]:
-    times, code = [], 0
+def wall(args: list[str], repeat: int) -> tuple[float, int, float]:
+    """Median seconds, exit code and peak resident memory (MiB) of `xentderive ARGS`."""
+    times, code, peak = [], 0, 0.0
     for _ in range(repeat):
         start = time.perf_counter()
-        code = subprocess.run(CLI + args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False).returncode
+        done = subprocess.run(
+            [*CLI, *args, "--format", "json"] if args[:1] == ["derive"] else [*CLI, *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
         times.append(time.perf_counter() - start)
-    return statistics.median(times), code
+        code = done.returncode
+        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    return statistics.median(times), code, peak
+
+
+def naive_seconds(classes: int, components: int) -> float:
+    """The obvious SymPy check of dL/df_i = p_i - y_i, for the first `components` components."""
+    from sympy import diff, exp, log, simplify, symbols
+
+    f = symbols(f"f0:{classes}", real=True)
+    y = symbols(f"y0:{classes}", real=True)
+    total = sum(exp(v) for v in f)
+    p = [exp(v) / total for v in f]
+    loss = -sum(y[k] * log(p[k]) for k in range(classes))
+    start = time.perf_counter()
+    for i in range(components):
+        assert simplify((diff(loss, f[i]) - (p[i] - y[i])).subs(y[-1], 1 - sum(y[:-1]))) == 0
+    return time.perf_counter() - start
+
+
+def ours_seconds(classes: int, repeat: int) -> float:
+    """In-process time of derive(classes): every step, every component, exactly."""
+    from xentderive import derive
+
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        assert derive(classes).ok
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--classes", default="3,10,50,100")
+    parser.add_argument("--quick", action="store_true", help="skip C = 10000 and the naive comparison")
+    parser.add_argument("--naive-components", type=int, default=2)
+    parser.add_argument("--naive-full", action="store_true", help="run the naive check on every component")
     opts = parser.parse_args()
+
     rows = [("--help", ["--help"]), ("--version", ["--version"]), ("derive (symbolic C)", ["derive"])]
-    rows += [(f"derive -C {n} --format json", ["derive", "-C", n, "--format", "json"]) for n in opts.classes.split(",")]
-    print(f"{'command':<34} {'median s':>9} {'exit':>5}")
+    sizes = ["3", "10", "50", "100", "1000"] + ([] if opts.quick else ["10000"])
+    rows += [(f"derive -C {n} --format json", ["derive", "-C", n]) for n in sizes]
+    rows.append(("derive --labels soft", ["derive", "--labels", "soft"]))
+    print(f"{'command (fresh process)':<32} {'median s':>9} {'exit':>5} {'peak MiB':>9}")
     for label, args in rows:
-        seconds, code = wall(args, opts.repeat)
-        print(f"{label:<34} {seconds:>9.2f} {code:>5}", flush=True)
+        seconds, code, peak = wall(args, opts.repeat)
+        print(f"{label:<32} {seconds:>9.2f} {code:>5} {peak:>9.0f}", flush=True)
+    if opts.quick:
+        return
+
+    print()
+    print(f"{'C':>4} {'ours s':>8} {'naive s':>9} {'ratio':>8}  naive measured on")
+    for classes in (32, 64):
+        ours = ours_seconds(classes, opts.repeat)
+        k = classes if opts.naive_full else min(opts.naive_components, classes)
+        naive = naive_seconds(classes, k) * classes / k
+        note = f"all {classes} components" if k == classes else f"{k} components, extrapolated to {classes}"
+        print(f"{classes:>4} {ours:>8.2f} {naive:>9.1f} {naive / ours:>7.0f}×  {note}", flush=True)
 
 
 if __name__ == "__main__":
