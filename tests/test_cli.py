@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -92,6 +93,7 @@ def test_output_file_is_written_and_a_failed_run_keeps_the_old_one(tmp_path):
     assert run("derive", "-C", "0", "-f", "json", "-o", str(out)).exit_code == 2
     assert out.read_text() == first
     assert [p.name for p in tmp_path.iterdir()] == ["grad.json"]  # no temporary file left
+    assert out.stat().st_mode & 0o777 == 0o666 & ~_umask()
 
 
 def test_timeout_exits_3():
@@ -113,3 +115,27 @@ def test_index_prints_that_component():
     result = run("derive", "-C", "3", "--index", "2")
     assert result.exit_code == 0
     assert "p_2" in result.output and "∂L/∂f_2" in result.output
+
+
+def test_picture_formats_name_the_missing_package(monkeypatch, tmp_path):
+    real = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda tool: None if tool == "pdflatex" else real(tool))
+    out = tmp_path / "d.png"
+    result = run("derive", "-C", "2", "--format", "png", "-o", str(out))
+    assert result.exit_code == 2
+    assert "pdflatex not found: install it with `apt-get install texlive-latex-base`" in result.stderr
+    assert not out.exists()
+
+
+def test_png_is_written_to_a_file(tmp_path):
+    if shutil.which("pdflatex") is None and not os.environ.get("CI"):
+        pytest.skip("pdflatex not installed")
+    out = tmp_path / "d.png"
+    assert run("derive", "-C", "2", "--format", "png", "-o", str(out)).exit_code == 0
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

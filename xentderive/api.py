@@ -96,7 +96,7 @@ def check(derivation: Derivation, on_step: Callable[[Step], None] | None = None)
     if claim.status is Status.FAILED and ASSUME_LABEL_SUM not in claim.assumptions:
         with_sum = replace(claim, assumptions=(ASSUME_LABEL_SUM,))
         if checker_for(ctx, derivation.labels).check(with_sum).status.passed:
-            claim.remark = " ".join(filter(None, [claim.remark, SOFT_LABEL_HINT]))
+            claim.remarks.append(SOFT_LABEL_HINT)
     return derivation
 
 

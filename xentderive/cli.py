@@ -20,7 +20,8 @@ from . import __version__
 from .limits import MAX_CLASSES
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT = 0, 1, 2, 3
-FORMATS = ("text", "latex", "json")
+FORMATS = ("text", "latex", "markdown", "json", "png", "svg")
+LANGS = ("en", "zh")
 LOSSES = ("softmax-ce",)
 
 
@@ -137,6 +138,13 @@ def main() -> None:
 )
 @click.option("--standalone", is_flag=True, help="With --format latex: a complete document for pdflatex.")
 @click.option(
+    "--lang",
+    type=click.Choice(LANGS),
+    default="en",
+    show_default=True,
+    help="Language of titles and explanations (zh: Chinese, as in the seed document).",
+)
+@click.option(
     "--notation", metavar="KEY=NAME,...", default=None, help="Rename symbols, e.g. logits=z,probs=q,labels=t,classes=K."
 )
 @click.option(
@@ -161,6 +169,7 @@ def derive(
     loss: str,
     fmt: str,
     standalone: bool,
+    lang: str,
     notation: str | None,
     output: str | None,
     timeout: float | None,
@@ -173,17 +182,21 @@ def derive(
       xentderive derive -C 10 --format json -o grad.json
       xentderive derive -C 3 --index 1 --notation logits=z,probs=q
       xentderive derive --labels soft --target "p_i - y_i"    # exit 1
+      xentderive derive --format latex --standalone -o proof.tex
+      xentderive derive --format png -o proof.png --lang zh --notation logits=z
     """
     from .api import derive as run
     from .errors import InputError
+    from .printing import BINARY, Notation, RenderOptions
     from .printing import FORMATS as PRINTERS
-    from .printing import Notation, RenderOptions
     from .printing.text import TextView
 
     try:
         if index is not None and classes is not None and index >= classes:
             raise InputError(f"--index {index} is out of range for {classes} classes (0…{classes - 1})")
-        options = RenderOptions(notation=Notation.parse(notation), standalone=standalone)
+        options = RenderOptions(notation=Notation.parse(notation), lang=lang, standalone=standalone)
+        if fmt in BINARY and output is None and sys.stdout.isatty():
+            raise InputError(f"--format {fmt} is binary: write it with -o FILE or redirect standard output")
         with time_limit(timeout), _progress() as on_step:
             names = asdict(options.notation)
             derivation = run(classes, labels=labels, target=target, loss=loss, names=names, on_step=on_step)
@@ -198,14 +211,20 @@ def derive(
         from rich.console import Console
 
         Console().print(TextView(shown, options))
-    else:
+        sys.exit(EXIT_OK if derivation.ok else EXIT_FAILED)
+    try:
         rendered = PRINTERS[fmt](shown, options)
-        if output is None:
-            click.echo(rendered, nl=False)
-        else:
-            from .output import write_atomic
+    except InputError as err:  # a missing pdflatex / pdftoppm, named with its package
+        click.echo(f"xentderive: error: {err}", err=True)
+        sys.exit(EXIT_USAGE)
+    if output is not None:
+        from .output import write_atomic
 
-            write_atomic(Path(output), rendered)
+        write_atomic(Path(output), rendered)
+    elif isinstance(rendered, bytes):
+        sys.stdout.buffer.write(rendered)
+    else:
+        click.echo(rendered, nl=False)
     sys.exit(EXIT_OK if derivation.ok else EXIT_FAILED)
 
 

@@ -60,7 +60,7 @@ class Step:
     assumptions: tuple[str, ...] = ()
     status: Status = Status.PENDING
     method: str = ""
-    remark: str = ""
+    remarks: list[str] = field(default_factory=list)  # prose, one fragment each
     counterexample: Counterexample | None = None
 
     def links(self) -> list[tuple[Line, Line]]:
@@ -98,6 +98,23 @@ class Derivation:
     @property
     def classes_label(self) -> str:
         return "C" if self.ctx.symbolic else str(self.ctx.classes)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows the derivation as Markdown with rendered mathematics."""
+        from .printing.markdown import render  # printing depends on the model, not the reverse
+
+        return render(self)
+
+    def _repr_latex_(self) -> str:
+        from .printing.latex import render
+
+        return render(self)
+
+    def __rich__(self):
+        """`rich.print(derivation)` shows the terminal view."""
+        from .printing.text import TextView
+
+        return TextView(self)
 
     def at_index(self, index: int) -> Derivation:
         """The same derivation displayed for component i = index (statuses unchanged)."""

@@ -237,7 +237,7 @@ def verify(derivation: Derivation, on_step: Callable[[Step], None] | None = None
         res = checker.check(step)
         step.status, step.method, step.counterexample = res.status, res.method, res.counterexample
         if res.remark:
-            step.remark = " ".join(filter(None, [step.remark, res.remark]))
+            step.remarks.append(res.remark)
         if on_step:
             on_step(step)
     return derivation

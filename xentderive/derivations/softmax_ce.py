@@ -131,7 +131,7 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                     ],
                 ],
                 assumptions=(ASSUME_J_NE_I,),
-                remark="For $@C = 1$ there is no $j ≠ i$: this case is empty." if ctx.classes == 1 else "",
+                remarks=["For $@C = 1$ there is no $j ≠ i$: this case is empty."] if ctx.classes == 1 else [],
             ),
             Step(
                 "combine",

@@ -1,11 +1,12 @@
-"""What every format says the same way: status labels, the one-line summary, options."""
+"""What every format says the same way: options, translated prose, statuses, the summary."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..i18n import tr, word
 from ..model import Derivation, Status, Step
-from .notation import Notation
+from .notation import Notation, prose
 
 MARKS = {Status.PROVED: "✓", Status.VERIFIED: "✓", Status.CHECKED: "~", Status.FAILED: "✗", Status.PENDING: "?"}
 
@@ -19,32 +20,38 @@ class RenderOptions:
     standalone: bool = False
 
 
-def status_label(step: Step, derivation: Derivation) -> str:
-    """A short status (prose) such as 'proved for every C' or 'verified for C = 3'."""
-    classes = derivation.ctx.classes
-    return {
-        Status.PROVED: "proved for every $@C$",
-        Status.VERIFIED: f"verified for $@C = {classes}$",
-        Status.CHECKED: "checked for listed $@C$ only",
-        Status.FAILED: "failed",
-        Status.PENDING: "not checked",
-    }[step.status]
+@dataclass(frozen=True)
+class Words:
+    """Prose of one output: translated into `options.lang`, rendered in `style`."""
 
+    options: RenderOptions
+    style: str = "text"
 
-def summary(derivation: Derivation) -> str:
-    """One line (prose) that says what the run established, and nothing more."""
-    steps = derivation.all_steps
-    failed = [s for s in steps if s.status is Status.FAILED]
-    if failed:
-        names = ", ".join(f"'{s.title}'" for s in failed)  # titles are prose too
-        return f"✗ Verification failed: {len(failed)} of {len(steps)} steps failed ({names})."
-    checked = [s for s in steps if s.status is Status.CHECKED]
-    if checked:
-        names = ", ".join(f"'{s.title}'" for s in checked)
-        return (
-            f"~ Proof incomplete: {len(checked)} of {len(steps)} steps are only checked for listed values "
-            f"of $@C$ ({names}); the others are proved for every $@C$."
-        )
-    if derivation.ctx.symbolic:
-        return f"✓ Proved for every $@C ≥ 1$ and every $i$: all {len(steps)} steps are symbolic identities."
-    return f"✓ Verified exactly for $@C = {derivation.ctx.classes}$ and every $i$: all {len(steps)} steps hold."
+    def __call__(self, template: str) -> str:
+        """A prose template (English key) translated and rendered."""
+        return prose(tr(template, self.options.lang), self.options.notation, style=self.style)
+
+    def word(self, key: str, **values: object) -> str:
+        """A fixed phrase (status, headings) translated and rendered."""
+        return prose(word(key, self.options.lang, **values), self.options.notation, style=self.style)
+
+    def status(self, step: Step, derivation: Derivation) -> str:
+        return self.word(step.status.value, classes=derivation.ctx.classes)
+
+    def remarks(self, step: Step) -> list[str]:
+        return [self(r) for r in step.remarks]
+
+    def summary(self, d: Derivation) -> str:
+        """One line that says what the run established, and nothing more."""
+        steps = d.all_steps
+        for status, key in ((Status.FAILED, "sum-failed"), (Status.CHECKED, "sum-incomplete")):
+            hit = [s for s in steps if s.status is status]
+            if hit:
+                names = ", ".join(f"'{tr(s.title, self.options.lang)}'" for s in hit)  # rendered once, below
+                return self.word(key, count=len(hit), total=len(steps), names=names)
+        if d.ctx.symbolic:
+            return self.word("sum-proved", total=len(steps))
+        return self.word("sum-verified", classes=d.ctx.classes, total=len(steps))
+
+    def classes(self, d: Derivation) -> str:
+        return self.word("every-c") if d.ctx.symbolic else self(f"$@C = {d.ctx.classes}$")

@@ -11,27 +11,27 @@ from .. import __version__
 from ..api import raw_gradient
 from ..limits import GRADIENT_MAX_CLASSES
 from ..model import Derivation, Step
-from .common import RenderOptions, summary
+from .common import RenderOptions, Words
 from .latex import chain_body
-from .notation import latex, prose, text
+from .notation import latex, text
 
 SCHEMA_VERSION = 1
 
 
 def _step(step: Step, options: RenderOptions) -> dict:
-    n = options.notation
+    n, w = options.notation, Words(options)
     out = {
         "key": step.key,
-        "title": prose(step.title, n),
-        "justification": prose(step.justification, n),
+        "title": w(step.title),
+        "justification": w(step.justification),
         "text": "; ".join(" = ".join(text(ln.expr, n) for ln in chain) for chain in step.chains),
         "latex": chain_body(step, options),
         "status": step.status.value,
-        "method": prose(step.method, n),
+        "method": w(step.method),
         "assumptions": list(step.assumptions),
     }
-    if step.remark:
-        out["remark"] = prose(step.remark, n)
+    if step.remarks:
+        out["remarks"] = w.remarks(step)
     if step.counterexample:
         cex = asdict(step.counterexample)
         cex["lhs"], cex["rhs"] = text(step.counterexample.lhs, n), text(step.counterexample.rhs, n)
@@ -42,7 +42,7 @@ def _step(step: Step, options: RenderOptions) -> dict:
 def document(d: Derivation, options: RenderOptions | None = None) -> dict:
     """The JSON document as a dict (schema in schemas/derivation.schema.json)."""
     options = options or RenderOptions()
-    n = options.notation
+    n, w = options.notation, Words(options)
     lhs = d.claim.chains[0][0].expr
     doc = {
         "schema_version": SCHEMA_VERSION,
@@ -50,12 +50,13 @@ def document(d: Derivation, options: RenderOptions | None = None) -> dict:
         "version": __version__,
         "ok": d.ok,
         "complete": d.complete,
-        "summary": prose(summary(d), n),
+        "summary": w.summary(d),
         "loss": d.loss,
+        "lang": options.lang,
         "classes": "C" if d.ctx.symbolic else d.ctx.classes,
         "labels": d.labels,
         "target": d.target,
-        "assumptions": [prose(a, n) for a in d.assumptions],
+        "assumptions": [w(a) for a in d.assumptions],
         "steps": [_step(s, options) for s in d.all_steps],
         "result": {
             "text": f"{text(lhs, n)} = {text(d.result, n)}",

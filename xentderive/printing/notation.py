@@ -244,9 +244,14 @@ _LATEX_TEXT = {
 }
 
 
-def prose(template: str, notation: Notation | None = None, *, as_latex: bool = False) -> str:
-    """Render prose whose math spans are `$…$` with renameable symbols `@f @p @y @C`."""
+def prose(template: str, notation: Notation | None = None, *, style: str = "text") -> str:
+    """Render prose whose math spans are `$…$` with renameable symbols `@f @p @y @C`.
+
+    style "text": plain Unicode; "latex": text escaped, math converted to LaTeX;
+    "markdown": text as is, math converted to LaTeX inside `$…$` (GitHub, Jupyter).
+    """
     notation = notation or Notation()
+    as_latex = style in ("latex", "markdown")
     names = {k: notation.latex_name(k) for k in notation.rename} if as_latex else notation.rename
     out = []
     for n, part in enumerate(template.split("$")):
@@ -254,9 +259,9 @@ def prose(template: str, notation: Notation | None = None, *, as_latex: bool = F
             part = re.sub(r"@([fpyC])", lambda m: names[m.group(1)], part)
             if as_latex:
                 part = "".join(_LATEX_MATH.get(ch, ch) for ch in part).replace("log ", r"\log ")
-                out.append(f"${part}$")
+                out.append(f"${part.strip()}$")
             else:
                 out.append(part)
         else:
-            out.append("".join(_LATEX_TEXT.get(ch, ch) for ch in part) if as_latex else part)
+            out.append("".join(_LATEX_TEXT.get(ch, ch) for ch in part) if style == "latex" else part)
     return "".join(out)

@@ -10,10 +10,14 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import Counterexample, Derivation, Status, Step
-from .common import MARKS, RenderOptions, status_label, summary
-from .notation import Notation, prose, text
+from .common import MARKS, RenderOptions, Words
+from .notation import text
 
 STYLES = {Status.PROVED: "green", Status.VERIFIED: "green", Status.CHECKED: "yellow", Status.FAILED: "bold red"}
+
+
+def _indent(renderable) -> Padding:
+    return Padding(renderable, (0, 0, 0, 3), expand=False)
 
 
 class TextView:
@@ -22,65 +26,58 @@ class TextView:
     def __init__(self, derivation: Derivation, options: RenderOptions | None = None) -> None:
         self.d = derivation
         self.o = options or RenderOptions()
+        self.w = Words(self.o)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        d, n = self.d, self.o.notation
-        classes = prose("every $@C$ (symbolic)" if d.ctx.symbolic else f"$@C = {d.ctx.classes}$", n)
-        yield Text.assemble(("xentderive", "bold"), f" · {d.loss} · {classes} · labels: {d.labels}")
-        yield Text("Assumptions: " + "; ".join(prose(a, n) for a in d.assumptions), style="dim")
+        d, w, n = self.d, self.w, self.o.notation
+        yield Text.assemble(("xentderive", "bold"), f" · {d.loss} · {w.classes(d)} · labels: {d.labels}")
+        yield Text(f"{w.word('assumptions')}: " + "; ".join(w(a) for a in d.assumptions), style="dim")
         for number, step in enumerate(d.all_steps, 1):
             yield Text("")
             yield self.step(number, step)
         yield Text("")
-        yield Text.assemble(("Result: ", "bold"), f"{text(d.claim.chains[0][0].expr, n)} = {text(d.result, n)}")
-        yield Text(prose(summary(d), n), style="bold green" if d.ok and d.complete else STYLES[_worst(d)])
+        lhs = text(d.claim.chains[0][0].expr, n)
+        yield Text.assemble((f"{w.word('result')}: ", "bold"), f"{lhs} = {text(d.result, n)}")
+        yield Text(w.summary(d), style="bold green" if d.ok and d.complete else STYLES[_worst(d)])
 
     def step(self, number: int, step: Step) -> Group:
-        n = self.o.notation
+        w, n = self.w, self.o.notation
         style = STYLES.get(step.status, "")
         head = Text.assemble(
-            (MARKS[step.status], style),
-            f" {number}. {prose(step.title, n)}  ",
-            (f"[{prose(status_label(step, self.d), n)}]", style),
+            (MARKS[step.status], style), f" {number}. {w(step.title)}  ", (f"[{w.status(step, self.d)}]", style)
         )
         grid = Table.grid(padding=(0, 3))
         grid.add_column()
         grid.add_column(style="dim", max_width=30)  # leave the width to the mathematics
         for chain in step.chains:
             for k, line in enumerate(chain):
-                grid.add_row(("  = " if k else "") + text(line.expr, n), prose(line.note, n) if k else "")
-        parts = [
-            head,
-            Padding(Text(prose(step.justification, n), style="italic"), (0, 0, 0, 3), expand=False),
-            Padding(grid, (0, 0, 0, 3), expand=False),
-        ]
-        parts.append(Padding(Text(f"method: {prose(step.method, n)}", style="dim"), (0, 0, 0, 3), expand=False))
-        if step.remark:
-            parts.append(Padding(Text(prose(step.remark, n), style=style or "yellow"), (0, 0, 0, 3), expand=False))
+                grid.add_row(("  = " if k else "") + text(line.expr, n), w(line.note) if k else "")
+        parts = [head, _indent(Text(w(step.justification), style="italic")), _indent(grid)]
+        parts.append(_indent(Text(f"{w.word('method')}: {w(step.method)}", style="dim")))
+        parts += [_indent(Text(r, style=style or "yellow")) for r in w.remarks(step)]
         if step.counterexample:
-            parts.append(Padding(Text(counterexample(step.counterexample, n), style="red"), (0, 0, 0, 3), expand=False))
+            parts.append(_indent(Text(counterexample(step.counterexample, w), style="red")))
         return Group(*parts)
 
 
-def counterexample(c: Counterexample, n: Notation) -> str:
+def counterexample(c: Counterexample, w: Words) -> str:
     """Where a claimed equality fails: the values, and both sides evaluated there."""
+    n = w.options.notation
     where = [f"{n.classes} = {c.classes}", *(f"{k} = {v}" for k, v in c.index.items())]
     return (
-        f"counterexample: {', '.join(where)}, {n.logits} = ({', '.join(c.f)}), {n.labels} = ({', '.join(c.y)}): "
-        f"left side {text(c.lhs, n)} = {c.lhs_value}, right side {text(c.rhs, n)} = {c.rhs_value}"
+        f"{w.word('counterexample')}: {', '.join(where)}, {n.logits} = ({', '.join(c.f)}), "
+        f"{n.labels} = ({', '.join(c.y)}): {w.word('left')} {text(c.lhs, n)} = {c.lhs_value}, "
+        f"{w.word('right')} {text(c.rhs, n)} = {c.rhs_value}"
     )
 
 
 def _worst(d: Derivation) -> Status:
     statuses = {s.status for s in d.all_steps}
-    for status in (Status.FAILED, Status.CHECKED, Status.PENDING):
-        if status in statuses:
-            return status
-    return Status.PROVED
+    return next((s for s in (Status.FAILED, Status.CHECKED, Status.PENDING) if s in statuses), Status.PROVED)
 
 
 def render(derivation: Derivation, options: RenderOptions | None = None, width: int = 120) -> str:
-    """Plain text (no colour codes), e.g. for -o FILE."""
+    """Plain text (no colour codes), e.g. for -o FILE or a pipe."""
     buffer = io.StringIO()
     Console(file=buffer, width=width, color_system=None, force_terminal=False).print(TextView(derivation, options))
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())

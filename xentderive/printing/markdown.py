@@ -1,0 +1,40 @@
+"""Markdown for GitHub and Jupyter: a heading per step, `$$…$$` blocks, a ✓ per step."""
+
+from __future__ import annotations
+
+from .. import __version__
+from ..model import Derivation
+from .common import MARKS, RenderOptions, Words
+from .latex import chain_body
+from .notation import latex
+
+
+def render(d: Derivation, options: RenderOptions | None = None) -> str:
+    options = options or RenderOptions()
+    n, w = options.notation, Words(options, "markdown")
+    out = [
+        f"# {w.word('title', loss=d.loss)}: {w.classes(d)}",
+        "",
+        f"*xentderive {__version__}* · labels: {d.labels} · **{w.summary(d)}**",
+        "",
+        f"**{w.word('assumptions')}:** " + "; ".join(w(a) for a in d.assumptions),
+    ]
+    for number, step in enumerate(d.all_steps, 1):
+        out += [
+            "",
+            f"## {MARKS[step.status]} {number}. {w(step.title)}",
+            "",
+            f"{w(step.justification)} *[{w.status(step, d)}]*",
+            "",
+            "$$",
+            "\\begin{aligned}",
+            chain_body(step, options),
+            "\\end{aligned}",
+            "$$",
+            "",
+            f"<sub>{w.word('method')}: {w(step.method)}</sub>",
+        ]
+        out += ["", *(f"> {r}" for r in w.remarks(step))] if step.remarks else []
+    lhs = latex(d.claim.chains[0][0].expr, n)
+    out += ["", f"**{w.word('result')}:** ${lhs} = {latex(d.result, n)}$", ""]
+    return "\n".join(out)
