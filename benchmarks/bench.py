@@ -78,6 +78,7 @@ def main() -> None:
     sizes = ["3", "10", "50", "100", "1000"] + ([] if opts.quick else ["10000"])
     rows += [(f"derive -C {n} --format json", ["derive", "-C", n]) for n in sizes]
     rows.append(("derive --labels soft", ["derive", "--labels", "soft"]))
+    rows.append(("check (default suite)", ["check"]))
     print(f"{'command (fresh process)':<32} {'median s':>9} {'exit':>5} {'peak MiB':>9}")
     for label, args in rows:
         seconds, code, peak = wall(args, opts.repeat)

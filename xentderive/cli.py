@@ -242,3 +242,137 @@ def _progress() -> Iterator[Any]:
     ) as bar:
         task = bar.add_task("steps")
         yield lambda step: bar.update(task, description=f"{step.title} {step.status.value}")
+
+
+@main.command()
+@click.option(
+    "-C",
+    "--classes",
+    metavar="LIST",
+    default=None,
+    help='Comma-separated numbers of classes and/or C, e.g. "2,3,10,C" (default: 1,2,3,10,C).',
+)
+@click.option("--loss", type=click.Choice(LOSSES), default=None, help="Check only this derivation.")
+@click.option("--labels", type=click.Choice(["onehot", "soft"]), default=None, help="Check only these labels.")
+@click.option("--target", metavar="EXPR", default=None, help="Check this claim instead of the closed form.")
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A TOML file with the suite (default: [tool.xentderive] in the nearest pyproject.toml).",
+)
+@click.option(
+    "--numeric/--no-numeric",
+    default=None,
+    help="Also check against mpmath central differences of the definition (default: on).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Time limit per case; a case past it is reported as a time-out and the suite goes on.",
+)
+@click.option("--seed", type=int, default=None, help="Seed of the numeric witness's random points (default 0).")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "junit", "github"]),
+    default="text",
+    show_default=True,
+    help="Report format; github also appends a table to $GITHUB_STEP_SUMMARY.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the report to FILE (atomically).",
+)
+def check(
+    classes: str | None,
+    loss: str | None,
+    labels: str | None,
+    target: str | None,
+    config: str | None,
+    numeric: bool | None,
+    timeout: float | None,
+    seed: int | None,
+    fmt: str,
+    output: str | None,
+) -> None:
+    """Run a suite of gradient proofs: a gate for CI that fails when a claim is wrong.
+
+    Each case is proved or verified symbolically and, by default, compared with
+    high-precision central differences of the loss's definition. Flags win over the
+    configuration file, which wins over the default suite.
+
+    \b
+    Examples:
+      xentderive check
+      xentderive check --classes 2,3,10,C --format junit -o proofs.xml
+      xentderive check --format github
+      xentderive check --target "p_i - 2*y_i" -C 3       # exit 1, with a counterexample
+
+    Exit codes: 0 all cases hold, 1 a case failed, 2 bad input or configuration,
+    3 a case timed out (and none failed).
+    """
+    from .errors import InputError
+    from .reports import REPORTS
+    from .suite import Case, Settings, build_cases, find_pyproject, load_config, parse_classes, run_suite
+
+    try:
+        path = Path(config) if config else find_pyproject(Path.cwd())
+        if config and not Path(config).is_file():
+            raise InputError(f"--config {config}: no such file")
+        claims, sizes, values = load_config(path) if path else (None, None, {})
+        if classes is not None:
+            sizes = parse_classes(classes)
+        if loss or labels or target:
+            claims = [(Case(loss or "softmax-ce", labels or "onehot", None, target), None)]
+        settings = Settings(**values)
+        settings.numeric = settings.numeric if numeric is None else numeric
+        settings.timeout = timeout or settings.timeout
+        settings.seed = settings.seed if seed is None else seed
+        cases = build_cases(claims, sizes)
+    except InputError as err:
+        click.echo(f"xentderive: error: {err}", err=True)
+        sys.exit(EXIT_USAGE)
+    with _case_progress(len(cases)) as on_case:
+        result = run_suite(cases, settings, on_case)
+    report = REPORTS[fmt](result)
+    if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        from .reports.github import step_summary
+
+        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as handle:
+            handle.write(step_summary(result))
+    if output is None:
+        click.echo(report, nl=False)
+    else:
+        from .output import write_atomic
+
+        write_atomic(Path(output), report)
+    sys.exit(result.exit_code)
+
+
+@contextmanager
+def _case_progress(total: int) -> Iterator[Any]:
+    """A progress bar over the cases on an interactive stderr; nothing when piped or in CI."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn("checking"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("", total=total)
+        yield lambda r: bar.update(task, advance=1, description=f"{r.case.name}: {r.status}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 from itertools import pairwise
 
 from sympy import Expr, Integer
@@ -13,7 +13,7 @@ from .context import Context
 from .semantics import instantiate
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """How much a step's check established; only PROVED and VERIFIED are full passes."""
 
     PENDING = "pending"

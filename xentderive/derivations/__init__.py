@@ -22,10 +22,13 @@ class DerivationSpec:
     steps: Callable[[Context, str], list[Step]]
     default_target: Callable[[Context, str], str]
     claim_lhs: Callable[[Context], Expr]
+    numeric_loss: Callable[[list, list], object]
 
     @classmethod
     def from_module(cls, module: ModuleType) -> DerivationSpec:
-        return cls(module.NAME, module.SUMMARY, module.steps, module.default_target, module.claim_lhs)
+        return cls(
+            module.NAME, module.SUMMARY, module.steps, module.default_target, module.claim_lhs, module.numeric_loss
+        )
 
 
 REGISTRY: dict[str, DerivationSpec] = {spec.name: spec for spec in map(DerivationSpec.from_module, [softmax_ce])}

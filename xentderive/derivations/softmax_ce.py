@@ -174,6 +174,14 @@ def steps(ctx: Context, labels: str) -> list[Step]:
     return out
 
 
+def numeric_loss(f: list, y: list):
+    """L at mpmath numbers, straight from the definition (the numeric witness's reference)."""
+    from mpmath import exp, fsum, log
+
+    total = fsum(exp(v) for v in f)
+    return -fsum(yk * log(exp(fk) / total) for fk, yk in zip(f, y, strict=True))
+
+
 def default_target(ctx: Context, labels: str) -> str:
     """The closed form this loss proves, in the claim syntax."""
     return "p_i - y_i" if labels == "onehot" else "p_i*sum_j(y_j) - y_i"

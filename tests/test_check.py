@@ -1,0 +1,165 @@
+"""`xentderive check`: suites, configuration, the numeric witness, reports and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from xentderive.cli import main
+from xentderive.numeric import witness
+
+ROOT = Path(__file__).resolve().parent.parent
+FALSE = ["check", "-C", "3", "--target", "p_i - 2*y_i"]
+
+
+def run(*args: str, env: dict | None = None):
+    return CliRunner().invoke(main, list(args), prog_name="xentderive", env=env)
+
+
+@pytest.fixture(autouse=True)
+def _no_project_config(tmp_path, monkeypatch):
+    """Run from an empty folder so this repository's own pyproject.toml is not picked up."""
+    monkeypatch.chdir(tmp_path)
+
+
+def test_default_suite_passes():
+    result = run("check")
+    assert result.exit_code == 0, result.output
+    assert "10 cases: 10 passed" in result.output
+    assert "softmax-ce [soft] C=C target=default" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit", "github"])
+def test_a_false_claim_fails_naming_the_case_and_a_counterexample_in_every_format(fmt):
+    result = run(*FALSE, "--format", fmt)
+    assert result.exit_code == 1
+    assert "softmax-ce [onehot] C=3 target=p_i - 2*y_i" in result.output
+    assert "f = (-6/5, 8/5, -8/5)" in result.output  # the counterexample's logits
+
+
+def test_its_twin_the_true_claim_passes_in_every_format():
+    for fmt in ("text", "json", "junit", "github"):
+        assert run("check", "-C", "3", "--target", "p_i - y_i", "--format", fmt).exit_code == 0
+
+
+def test_junit_parses_with_one_uniquely_named_testcase_per_case():
+    result = run("check", "-C", "2,C", "--format", "junit")
+    root = ET.fromstring(result.output)
+    cases = root.findall("./testsuite/testcase")
+    assert root.tag == "testsuites" and len(cases) == 4
+    assert len({c.get("name") for c in cases}) == 4
+    failed = ET.fromstring(run(*FALSE, "--format", "junit").output)
+    assert failed.find("./testsuite/testcase/failure").get("type") == "failed"
+
+
+def test_json_report_matches_its_schema():
+    schema = json.loads(resources.files("xentderive").joinpath("schemas/check.schema.json").read_text())
+    for args in (["check", "-C", "2,C"], FALSE):
+        jsonschema.validate(json.loads(run(*args, "--format", "json").output), schema)
+
+
+def test_github_format_annotates_and_appends_the_step_summary(tmp_path):
+    summary = tmp_path / "summary.md"
+    result = run(*FALSE, "--format", "github", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.output.startswith("::error title=xentderive: softmax-ce [onehot] C=3 target=p_i - 2*y_i::")
+    assert "| `softmax-ce [onehot] C=3 target=p_i - 2*y_i` | ✗ failed |" in summary.read_text()
+
+
+def test_the_numeric_witness_agrees_with_a_true_claim_and_refutes_a_false_one():
+    assert witness("softmax-ce", "onehot", "p_i - y_i", 4).agreed
+    assert witness("softmax-ce", "onehot", "p_i - y_i", None).agreed
+    assert not witness("softmax-ce", "onehot", "p_i - 2*y_i", 4).agreed
+    assert not witness("softmax-ce", "soft", "p_i - y_i", None).agreed
+
+
+def test_a_symbolic_pass_with_a_numeric_fail_is_a_failure(monkeypatch):
+    from xentderive.derivations import REGISTRY
+
+    spec = REGISTRY["softmax-ce"]
+    monkeypatch.setitem(
+        REGISTRY,
+        "softmax-ce",
+        type(spec)(**{**spec.__dict__, "numeric_loss": lambda f, y: 2 * spec.numeric_loss(f, y)}),
+    )
+    result = run("check", "-C", "3", "--format", "json")
+    doc = json.loads(result.output)
+    assert result.exit_code == 1
+    case = doc["cases"][0]
+    assert [w["status"] for w in case["witnesses"]] == ["passed", "failed"]
+    assert "numeric witness disagrees" in case["message"]
+    assert run("check", "-C", "3", "--no-numeric").exit_code == 0
+
+
+def test_timeouts_are_reported_and_the_suite_goes_on():
+    result = run("check", "-C", "2", "--timeout", "0.01", "--format", "json")
+    doc = json.loads(result.output)
+    assert result.exit_code == 3
+    assert doc["totals"]["timeout"] == 2 and len(doc["cases"]) == 2
+
+
+def test_pyproject_configuration_is_found_and_flags_win(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.xentderive]\nclasses = [2]\nnumeric = false\n"
+        '[[tool.xentderive.claims]]\nloss = "softmax-ce"\nlabels = "soft"\ntarget = "p_i*sum_j(y_j) - y_i"\n'
+    )
+    (tmp_path / "sub").mkdir()
+    result = run("check", "--format", "json")
+    doc = json.loads(result.output)
+    assert [c["name"] for c in doc["cases"]] == ["softmax-ce [soft] C=2 target=p_i*sum_j(y_j) - y_i"]
+    assert doc["settings"]["numeric"] is False
+    doc = json.loads(run("check", "-C", "3", "--numeric", "--format", "json").output)
+    assert [c["classes"] for c in doc["cases"]] == [3] and doc["settings"]["numeric"] is True
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[tool.xentderive]\nclasses = [0]\n", "tool.xentderive.classes (line 2): 0 is not a whole number"),
+        ('[tool.xentderive]\n\nnumeric = "yes"\n', "tool.xentderive.numeric (line 3): expected true or false"),
+        ("[tool.xentderive]\ncolour = 1\n", "tool.xentderive.colour (line 2): unknown key"),
+        ('[[tool.xentderive.claims]]\nloss = "mse"\n', "tool.xentderive.claims.loss (line 2): unknown loss 'mse'"),
+        ("[tool.xentderive\n", "not valid TOML"),
+    ],
+)
+def test_malformed_configuration_is_exit_2_naming_file_key_and_line(tmp_path, text, message):
+    (tmp_path / "pyproject.toml").write_text(text)
+    result = run("check")
+    assert result.exit_code == 2
+    assert "pyproject.toml" in result.stderr and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_config_flag_reads_a_bare_table(tmp_path):
+    (tmp_path / "suite.toml").write_text('classes = ["C"]\nnumeric = false\n')
+    doc = json.loads(run("check", "--config", "suite.toml", "--format", "json").output)
+    assert [c["classes"] for c in doc["cases"]] == ["C", "C"]
+    assert run("check", "--config", "missing.toml").exit_code == 2
+
+
+def test_pre_commit_accepts_the_hook_manifest():
+    done = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_action_and_ci_examples_are_valid_yaml_that_run_check():
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    assert any("xentderive check --format github" in s.get("run", "") for s in action["runs"]["steps"])
+    gitlab = yaml.safe_load((ROOT / "examples" / "gitlab-ci.yml").read_text())
+    assert gitlab["gradients"]["artifacts"]["reports"]["junit"] == "proofs.xml"
+    workflow = yaml.safe_load((ROOT / "examples" / "github-workflow.yml").read_text())
+    assert workflow["jobs"]["check"]["steps"][1]["with"]["args"] == "--classes 2,3,10,C"
