@@ -10,7 +10,7 @@ Two ways to evaluate a sum over the classes:
   checked) and the rest, evaluated once at a generic class g and kept as `Rest(...)`.
   The zero test turns Σ_{m∉D} c·φ(class m) into c·Φ, with Φ a symbol per
   monomial φ, except where the definitions fix it: Σ_{m∉D} 1 = C - |D|,
-  Σ_{m∉D} e^{f_m} = Z - Σ_{d∈D} e^{f_d}, and, with labels summing to one,
+  Σ_{m∉D} s_m = Z - Σ_{d∈D} s_d for the softmax sum's terms s_m (e^{f_m}), and, with labels summing to one,
   Σ_{m∉D} y_m = 1 - Σ_{d∈D} y_d. Treating the other Φ as free is a sufficient
   condition for zero, so a pass is a proof; the cost no longer grows with C.
 """
@@ -31,7 +31,6 @@ from sympy import (
     Sum,
     Symbol,
     diff,
-    exp,
     expand,
 )
 
@@ -64,8 +63,21 @@ class ConcreteMeaning:
         self._phi: dict[Expr, Dummy] = {}
 
     @cached_property
+    def generic_sum_term(self) -> Expr:
+        """The softmax sum's term for the generic class g, raw (e^{f_g}, or e^{f_g/T}, …)."""
+        ctx = self.ctx
+        term = instantiate(ctx.S.function, {ctx.k: GENERIC}).xreplace({ctx.f[GENERIC]: self.fg})
+        if term.has(Indexed):  # the sum must name its class only through f: then renaming is exact
+            raise ValueError(f"softmax sum term {term} depends on its class other than through f")
+        return term
+
+    def _sum_term(self, m: int) -> Expr:
+        return self.generic_sum_term.xreplace({self.fg: self.fs[m]})
+
+    @cached_property
     def explicit_sum(self) -> Expr:
-        return Add(*(exp(f) for f in self.fs))
+        """S written out: Σ_m of its term, the generic term renamed class by class."""
+        return Add(*(self._sum_term(m) for m in range(self.ctx.classes)))
 
     def _raw(self, classes) -> dict:
         ctx = self.ctx
@@ -145,8 +157,8 @@ class ConcreteMeaning:
             coeff, dep = term.as_independent(self.fg, self.yg, as_Add=False)
             if dep == 1:
                 total.append(coeff * (self.ctx.classes - len(distinguished)))
-            elif dep == exp(self.fg):
-                total.append(coeff * (self.Z - Add(*(exp(self.fs[d]) for d in distinguished))))
+            elif dep == self.generic_sum_term:
+                total.append(coeff * (self.Z - Add(*(self._sum_term(d) for d in distinguished))))
             elif dep == self.yg and label_sum:
                 total.append(coeff * (1 - Add(*(self.ys[d] for d in distinguished))))
             else:
@@ -156,6 +168,7 @@ class ConcreteMeaning:
     def numeric(self, e: Expr, f_values: list, y_values: list) -> Expr:
         """A written-out `e` at concrete logits and labels, exactly (e^{f} kept exact)."""
         subs = dict(zip(self.fs, f_values, strict=True)) | dict(zip(self.ys, y_values, strict=True))
+        subs |= self.ctx.param_samples()
         subs[self.Z] = self.explicit_sum.xreplace(subs)
         return e.xreplace(subs)
 

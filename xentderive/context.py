@@ -7,6 +7,7 @@ symbol C. Display expressions are written over these objects; `meaning` (in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sympy import (
@@ -54,9 +55,16 @@ class SumExcept(Expr):
 
 @dataclass
 class Context:
-    """Symbols and definitions for one run: `classes` is an int, or None for symbolic C."""
+    """Symbols and definitions for one run: `classes` is an int, or None for symbolic C.
+
+    A derivation whose definitions differ (a temperature in the softmax, smoothed
+    labels, another display symbol) subclasses this and overrides `exponent`,
+    `loss_term` or `extra_meanings`; `params` maps a parameter's name to its symbol
+    (a proof for every value) or to the number given with --param.
+    """
 
     classes: int | None
+    params: dict[str, Expr] = field(default_factory=dict)
     C: Expr = field(init=False)
     i: Symbol = field(init=False)
     j: Symbol = field(init=False)
@@ -90,14 +98,26 @@ class Context:
         """The free indices a step may use: i (the component) and j (the chain-rule index)."""
         return self.i, self.j
 
+    def exponent(self, idx: Expr) -> Expr:
+        """What the softmax exponentiates for class idx: f_idx here."""
+        return self.f[idx]
+
     @property
     def S(self) -> Sum:
         """The softmax denominator ``Σ_{k=0}^{C-1} e^{f_k}``, always over the dummy k."""
-        return Sum(exp(self.f[self.k]), (self.k, 0, self.last))
+        return Sum(exp(self.exponent(self.k)), (self.k, 0, self.last))
 
     def softmax(self, idx: Expr) -> Expr:
         """``p_idx`` by its definition."""
-        return exp(self.f[idx]) / self.S
+        return exp(self.exponent(idx)) / self.S
+
+    def extra_meanings(self) -> dict[IndexedBase, Callable[[Expr], Expr]]:
+        """Other display symbols of a derivation (e.g. log-softmax) and their definitions."""
+        return {}
+
+    def param_samples(self) -> dict[Expr, Expr]:
+        """Exact values for symbolic parameters, used where numbers are needed (counterexamples)."""
+        return {}
 
     def loss_term(self, idx: Expr) -> Expr:
         """``L_idx = -y_idx log p_idx``, in terms of p."""

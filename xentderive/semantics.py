@@ -62,6 +62,9 @@ def meaning(expr: Expr, ctx: Context) -> Expr:
         lambda x: isinstance(x, Derivative) and _is_p(x.variables[0], ctx),
         lambda x: x.doit(deep=False),
     )
+    extra = ctx.extra_meanings()
+    if extra:
+        e = e.replace(lambda x: isinstance(x, Indexed) and x.base in extra, lambda x: extra[x.base](x.indices[0]))
     return e.replace(lambda x: isinstance(x, Indexed) and x.base == ctx.p, lambda x: ctx.softmax(x.indices[0]))
 
 
