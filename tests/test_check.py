@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def _no_project_config(tmp_path, monkeypatch):
 def test_default_suite_passes():
     result = run("check")
     assert result.exit_code == 0, result.output
-    assert "10 cases: 10 passed" in result.output
+    assert "50 cases: 50 passed" in result.output  # 5 derivations x 2 kinds of labels x 5 sizes
     assert "softmax-ce [soft] C=C target=default" in result.output
 
 
@@ -52,11 +53,11 @@ def test_its_twin_the_true_claim_passes_in_every_format():
 
 
 def test_junit_parses_with_one_uniquely_named_testcase_per_case():
-    result = run("check", "-C", "2,C", "--format", "junit")
+    result = run("check", "-C", "2,C", "--no-numeric", "--format", "junit")
     root = ET.fromstring(result.output)
     cases = root.findall("./testsuite/testcase")
-    assert root.tag == "testsuites" and len(cases) == 4
-    assert len({c.get("name") for c in cases}) == 4
+    assert root.tag == "testsuites" and len(cases) == 20  # 5 derivations x 2 labels x 2 sizes
+    assert len({c.get("name") for c in cases}) == 20
     failed = ET.fromstring(run(*FALSE, "--format", "junit").output)
     assert failed.find("./testsuite/testcase/failure").get("type") == "failed"
 
@@ -85,25 +86,24 @@ def test_a_symbolic_pass_with_a_numeric_fail_is_a_failure(monkeypatch):
     from xentderive.derivations import REGISTRY
 
     spec = REGISTRY["softmax-ce"]
-    monkeypatch.setitem(
-        REGISTRY,
-        "softmax-ce",
-        type(spec)(**{**spec.__dict__, "numeric_loss": lambda f, y: 2 * spec.numeric_loss(f, y)}),
-    )
-    result = run("check", "-C", "3", "--format", "json")
+    doubled = replace(spec, numeric_loss=lambda f, y, params: 2 * spec.numeric_loss(f, y, params))
+    monkeypatch.setitem(REGISTRY, "softmax-ce", doubled)
+    result = run("check", "-C", "3", "--loss", "softmax-ce", "--format", "json")
     doc = json.loads(result.output)
     assert result.exit_code == 1
     case = doc["cases"][0]
     assert [w["status"] for w in case["witnesses"]] == ["passed", "failed"]
     assert "numeric witness disagrees" in case["message"]
-    assert run("check", "-C", "3", "--no-numeric").exit_code == 0
+    assert run("check", "-C", "3", "--loss", "softmax-ce", "--no-numeric").exit_code == 0
 
 
 def test_timeouts_are_reported_and_the_suite_goes_on():
-    result = run("check", "-C", "2", "--timeout", "0.01", "--format", "json")
+    result = run("check", "-C", "2", "--loss", "softmax-ce", "--timeout", "0.01", "--format", "json")
     doc = json.loads(result.output)
     assert result.exit_code == 3
-    assert doc["totals"]["timeout"] == 2 and len(doc["cases"]) == 2
+    assert doc["totals"]["timeout"] == 1 and len(doc["cases"]) == 1
+    both = run("check", "-C", "2,C", "--timeout", "0.01", "--format", "json")
+    assert json.loads(both.output)["totals"]["timeout"] == 20  # every case was tried
 
 
 def test_pyproject_configuration_is_found_and_flags_win(tmp_path):
@@ -141,7 +141,7 @@ def test_malformed_configuration_is_exit_2_naming_file_key_and_line(tmp_path, te
 def test_config_flag_reads_a_bare_table(tmp_path):
     (tmp_path / "suite.toml").write_text('classes = ["C"]\nnumeric = false\n')
     doc = json.loads(run("check", "--config", "suite.toml", "--format", "json").output)
-    assert [c["classes"] for c in doc["cases"]] == ["C", "C"]
+    assert {c["classes"] for c in doc["cases"]} == {"C"} and len(doc["cases"]) == 10
     assert run("check", "--config", "missing.toml").exit_code == 2
 
 

@@ -66,3 +66,12 @@ def test_renamed_notation_renames_claim_names():
     assert parse_claim("q_i - t_i", vocab).doit() == p[i] - y[i]
     with pytest.raises(ClaimError, match="unknown name 'p_i'"):
         parse_claim("p_i - y_i", vocab)
+
+
+def test_text_printer_handles_rational_factors():
+    from sympy import Rational
+
+    from xentderive.printing.notation import text
+
+    assert text(Rational(3, 2) * p[i] / CTX.C) == "3·p_i/(2·C)"
+    assert text(f[i] / 2) == "f_i/2"

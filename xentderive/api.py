@@ -15,7 +15,8 @@ from .derivations import REGISTRY
 from .errors import InputError
 from .limits import GRADIENT_MAX_CLASSES, MAX_CLASSES
 from .model import Derivation, Line, Status, Step
-from .semantics import ASSUME_LABEL_SUM, instantiate
+from .params import resolve
+from .semantics import ASSUME_LABEL_SUM, free_indices, instantiate
 from .verify import checker_for, verify
 
 LABELS = ("onehot", "soft")
@@ -49,12 +50,14 @@ def build(
     target: str | None = None,
     loss: str = "softmax-ce",
     names: dict[str, str] | None = None,
+    params: dict[str, str] | None = None,
 ) -> Derivation:
     """The unverified derivation: steps and claim as data, every status pending.
 
     `classes` is a concrete number of classes, or None for a proof for every C.
     `target` is a claim in the small syntax of `claims.py`; the default is the
     loss's known closed form, written with `names` (e.g. {"probs": "q"}) when given.
+    `params` gives parameter values (e.g. {"eps": "0.1"}); the others stay symbolic.
     Raises InputError for bad input.
     """
     check_classes(classes)
@@ -63,10 +66,12 @@ def build(
     if loss not in REGISTRY:
         raise InputError(f"unknown loss {loss!r} (known: {', '.join(REGISTRY)})")
     spec = REGISTRY[loss]
-    ctx = Context(classes)
+    values, samples = resolve(spec.params, params or {}, loss)
+    ctx = spec.make_context(classes, values, samples)
     target_text = target if target is not None else spec.default_target(ctx, labels)
     try:
-        rhs = parse_claim(target_text, vocabulary(ctx, names if target is not None else None))
+        vocab = vocabulary(ctx, names if target is not None else None, spec.free_j)
+        rhs = parse_claim(target_text, vocab)
     except ClaimError as err:
         raise InputError(f"--target: {err}") from None
     steps = spec.steps(ctx, labels)
@@ -81,11 +86,13 @@ def build(
         loss=loss,
         ctx=ctx,
         labels=labels,
-        assumptions=assumptions(ctx, labels),
+        assumptions=assumptions(ctx, labels) + [f"${p.rule}$" for p in spec.params if p.name not in (params or {})],
         steps=steps,
         claim=claim,
-        result=steps[-1].chains[-1][-1].expr,
+        result=next((s for s in steps if s.key == spec.result_step), steps[-1]).chains[-1][-1].expr,
         target=target_text,
+        conventions=list(spec.conventions),
+        params={name: sstr(value) for name, value in values.items()},
     )
 
 
@@ -107,10 +114,11 @@ def derive(
     target: str | None = None,
     loss: str = "softmax-ce",
     names: dict[str, str] | None = None,
+    params: dict[str, str] | None = None,
     on_step: Callable[[Step], None] | None = None,
 ) -> Derivation:
     """Build and verify the gradient derivation of `loss` (see `build` for the arguments)."""
-    return check(build(classes, labels=labels, target=target, loss=loss, names=names), on_step)
+    return check(build(classes, labels=labels, target=target, loss=loss, names=names, params=params), on_step)
 
 
 class _RawPrinter(StrPrinter):
@@ -128,11 +136,19 @@ class _RawPrinter(StrPrinter):
         return self.total if expr == self.placeholder else super()._print_Dummy(expr)
 
 
-def raw_gradient(derivation: Derivation) -> list[str] | None:
-    """dL/df_i for every i in SymPy syntax over f0…f{C-1}, y0…y{C-1}; None when too large."""
+def raw_gradient(derivation: Derivation) -> list | None:
+    """dL/df_i for every i in SymPy syntax over f0…f{C-1}, y0…y{C-1} and the parameters' names
+    (a C×C list of lists for a matrix such as ∂p_j/∂f_i); None when too large."""
     ctx = derivation.ctx
     if ctx.symbolic or ctx.classes > GRADIENT_MAX_CLASSES:
         return None
     cm = ConcreteMeaning(ctx)
     printer = _RawPrinter(cm.Z, cm.explicit_sum)
-    return [printer.doprint(cm.evaluate(instantiate(derivation.result, {ctx.i: m}))) for m in range(ctx.classes)]
+
+    def component(values: dict) -> str:
+        return printer.doprint(cm.evaluate(instantiate(derivation.result, values)))
+
+    classes = range(ctx.classes)
+    if free_indices(derivation.result, ctx.indices) == {ctx.i, ctx.j}:  # a matrix: row i, column j
+        return [[component({ctx.i: m, ctx.j: n}) for n in classes] for m in classes]
+    return [component({ctx.i: m}) for m in classes]

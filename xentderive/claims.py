@@ -11,7 +11,7 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sympy import Expr, Integer, Rational, exp, log
+from sympy import Expr, Integer, KroneckerDelta, Rational, exp, log
 from sympy.core.parameters import evaluate
 
 from .context import Context
@@ -33,13 +33,14 @@ class Vocabulary:
     free: dict[str, Expr]
     bound: dict[str, Expr]
     functions: dict[str, Callable[[Expr], Expr]]
+    j_free: bool = False  # a claim about ∂p_j/∂f_i may use j outside sum_j(...)
 
     def describe(self) -> str:
         return ", ".join([*self.free, *self.bound, *(f"{f}(...)" for f in self.functions)])
 
 
-def vocabulary(ctx: Context, names: dict[str, str] | None = None) -> Vocabulary:
-    """The claim names for `ctx`; `names` renames logits/probs/labels/classes (notation)."""
+def vocabulary(ctx: Context, names: dict[str, str] | None = None, j_free: bool = False) -> Vocabulary:
+    """The claim names for `ctx` and its parameters; `names` renames logits/probs/labels/classes."""
     n = {"logits": "f", "probs": "p", "labels": "y", "classes": "C"} | (names or {})
     i, j = ctx.i, ctx.j
     free = {
@@ -48,9 +49,11 @@ def vocabulary(ctx: Context, names: dict[str, str] | None = None) -> Vocabulary:
         f"{n['logits']}_i": ctx.f[i],
         n["classes"]: ctx.C,
     }
+    free |= ctx.params
     bound = {f"{n['probs']}_j": ctx.p[j], f"{n['labels']}_j": ctx.y[j], f"{n['logits']}_j": ctx.f[j]}
+    bound["delta_ij"] = KroneckerDelta(i, j)
     functions = {"log": log, "exp": exp, "sum_j": lambda body: ctx.sum_over(body, j)}
-    return Vocabulary(free, bound, functions)
+    return Vocabulary(free, bound, functions, j_free)
 
 
 def _column_map(text: str) -> tuple[str, list[int]]:
@@ -131,7 +134,7 @@ class _Walker:
         if node.id in self.vocab.free:
             return self.vocab.free[node.id]
         if node.id in self.vocab.bound:
-            if not in_sum:
+            if not (in_sum or self.vocab.j_free):
                 raise self.fail(node, f"{node.id} may only appear inside sum_j(...)")
             return self.vocab.bound[node.id]
         raise self.fail(node, f"unknown name {node.id!r} (known: {self.vocab.describe()})")

@@ -22,7 +22,6 @@ from .limits import MAX_CLASSES
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT = 0, 1, 2, 3
 FORMATS = ("text", "latex", "markdown", "json", "png", "svg")
 LANGS = ("en", "zh")
-LOSSES = ("softmax-ce",)
 
 
 class Classes(click.ParamType):
@@ -132,7 +131,20 @@ def main() -> None:
     help="Claim to check for dL/df_i, e.g. 'p_i - y_i' or 'p_i*sum_j(y_j) - y_i'. "
     "Names: p_i y_i f_i C, p_j y_j f_j inside sum_j(...), log, exp, + - * / ^.",
 )
-@click.option("--loss", type=click.Choice(LOSSES), default="softmax-ce", show_default=True, help="Which derivation.")
+@click.option(
+    "--loss",
+    metavar="NAME",
+    default="softmax-ce",
+    show_default=True,
+    help="Which derivation (`xentderive list` shows them all).",
+)
+@click.option(
+    "--param",
+    "params",
+    metavar="NAME=VALUE",
+    multiple=True,
+    help="Give a parameter a value, e.g. --param T=2 (unset parameters stay symbolic).",
+)
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."
 )
@@ -167,6 +179,7 @@ def derive(
     labels: str,
     target: str | None,
     loss: str,
+    params: tuple[str, ...],
     fmt: str,
     standalone: bool,
     lang: str,
@@ -187,6 +200,7 @@ def derive(
     """
     from .api import derive as run
     from .errors import InputError
+    from .params import parse_assignments
     from .printing import BINARY, Notation, RenderOptions
     from .printing import FORMATS as PRINTERS
     from .printing.text import TextView
@@ -199,7 +213,10 @@ def derive(
             raise InputError(f"--format {fmt} is binary: write it with -o FILE or redirect standard output")
         with time_limit(timeout), _progress() as on_step:
             names = asdict(options.notation)
-            derivation = run(classes, labels=labels, target=target, loss=loss, names=names, on_step=on_step)
+            values = parse_assignments(params)
+            derivation = run(
+                classes, labels=labels, target=target, loss=loss, names=names, params=values, on_step=on_step
+            )
     except InputError as err:
         click.echo(f"xentderive: error: {err}", err=True)
         sys.exit(EXIT_USAGE)
@@ -252,7 +269,8 @@ def _progress() -> Iterator[Any]:
     default=None,
     help='Comma-separated numbers of classes and/or C, e.g. "2,3,10,C" (default: 1,2,3,10,C).',
 )
-@click.option("--loss", type=click.Choice(LOSSES), default=None, help="Check only this derivation.")
+@click.option("--loss", metavar="NAME", default=None, help="Check only this derivation (see `xentderive list`).")
+@click.option("--param", "params", metavar="NAME=VALUE", multiple=True, help="A parameter value for --loss.")
 @click.option("--labels", type=click.Choice(["onehot", "soft"]), default=None, help="Check only these labels.")
 @click.option("--target", metavar="EXPR", default=None, help="Check this claim instead of the closed form.")
 @click.option(
@@ -294,6 +312,7 @@ def _progress() -> Iterator[Any]:
 def check(
     classes: str | None,
     loss: str | None,
+    params: tuple[str, ...],
     labels: str | None,
     target: str | None,
     config: str | None,
@@ -320,6 +339,7 @@ def check(
     3 a case timed out (and none failed).
     """
     from .errors import InputError
+    from .params import parse_assignments
     from .reports import REPORTS
     from .suite import Case, Settings, build_cases, find_pyproject, load_config, parse_classes, run_suite
 
@@ -331,7 +351,8 @@ def check(
         if classes is not None:
             sizes = parse_classes(classes)
         if loss or labels or target:
-            claims = [(Case(loss or "softmax-ce", labels or "onehot", None, target), None)]
+            given = tuple(sorted(parse_assignments(params).items()))
+            claims = [(Case(loss or "softmax-ce", labels or "onehot", None, target, given), None)]
         settings = Settings(**values)
         settings.numeric = settings.numeric if numeric is None else numeric
         settings.timeout = timeout or settings.timeout
@@ -376,3 +397,27 @@ def _case_progress(total: int) -> Iterator[Any]:
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("", total=total)
         yield lambda r: bar.update(task, advance=1, description=f"{r.case.name}: {r.status}")
+
+
+@main.command(name="list")
+def list_derivations() -> None:
+    """List every derivation: its name, what it proves, and its parameters.
+
+    \b
+    Example:
+      xentderive list
+      xentderive derive --loss temperature --param T=2
+    """
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from .derivations import REGISTRY
+
+    table = Table(title="derivations", title_justify="left")
+    for column in ("name", "proves", "parameters"):
+        table.add_column(column)
+    for spec in REGISTRY.values():
+        params = "; ".join(f"{p.name}: {p.description} ({p.rule})" for p in spec.params) or "-"
+        table.add_row(Text(spec.name), Text(spec.summary), Text(params))
+    Console(width=None if sys.stdout.isatty() else 140).print(table)

@@ -65,6 +65,7 @@ class Context:
 
     classes: int | None
     params: dict[str, Expr] = field(default_factory=dict)
+    samples: dict[Expr, Expr] = field(default_factory=dict)  # exact values for symbolic parameters
     C: Expr = field(init=False)
     i: Symbol = field(init=False)
     j: Symbol = field(init=False)
@@ -88,6 +89,10 @@ class Context:
         self.p = IndexedBase("p", positive=True)
         self.Lj = IndexedBase("L", real=True)
         self.L = Symbol("L", real=True)
+
+    def at(self, classes: int) -> Context:
+        """The same definitions and parameters for a concrete number of classes."""
+        return type(self)(classes, self.params, self.samples)
 
     @property
     def symbolic(self) -> bool:
@@ -117,7 +122,7 @@ class Context:
 
     def param_samples(self) -> dict[Expr, Expr]:
         """Exact values for symbolic parameters, used where numbers are needed (counterexamples)."""
-        return {}
+        return self.samples
 
     def loss_term(self, idx: Expr) -> Expr:
         """``L_idx = -y_idx log p_idx``, in terms of p."""

@@ -80,7 +80,8 @@ class Derivation:
     claim: Step
     result: Expr
     target: str
-    conventions: list[str] = field(default_factory=list)
+    conventions: list[str] = field(default_factory=list)  # prose
+    params: dict[str, str] = field(default_factory=dict)  # name → value, or the name itself if symbolic
 
     @property
     def all_steps(self) -> list[Step]:

@@ -55,31 +55,45 @@ def _components(classes: int) -> list[int]:
     return sorted({0, 1, classes // 2, classes - 1})
 
 
-def witness(loss: str, labels: str, target: str, classes: int | None, seed: int = 0) -> NumericResult:
-    """Compare the claimed dL/df_i with central differences of L at seeded random points."""
+def witness(
+    loss: str, labels: str, target: str, classes: int | None, seed: int = 0, params: dict[str, str] | None = None
+) -> NumericResult:
+    """Compare the claimed dL/df_i with central differences of L at seeded random points.
+
+    Symbolic parameters take their sample values; a claim about a matrix (∂p_j/∂f_i)
+    is compared entry by entry, with the derivation's numeric function of j.
+    """
+    from .params import resolve
+
     sizes = SYMBOLIC_SAMPLES if classes is None else (classes,)
     spec = REGISTRY[loss]
+    values, samples = resolve(spec.params, params or {}, loss)
     checked = 0
     with mp.workdps(DIGITS):
+        numbers = {name: mpf(str(v.xreplace(samples))) for name, v in values.items()}
         for size in sizes:
-            ctx = Context(size)
-            claim = parse_claim(target, vocabulary(ctx))
+            ctx = spec.make_context(size, values, samples)
+            claim = parse_claim(target, vocabulary(ctx, None, spec.free_j))
             rng = random.Random(seed * 1_000_003 + size)
             for _ in range(POINTS):
                 f = [mpf(rng.uniform(-3, 3)) for _ in range(size)]
                 raw = [mpf(rng.uniform(0.05, 1)) for _ in range(size)]
                 y = [v / sum(raw) for v in raw] if labels == "onehot" else raw
-                for i in _components(size):
+                for i, j in _entries(size, spec.free_j):
+                    extra = {"j": j} if spec.free_j else {}
+
                     up, down = list(f), list(f)
                     up[i] += STEP
                     down[i] -= STEP
-                    measured = (spec.numeric_loss(up, y) - spec.numeric_loss(down, y)) / (2 * STEP)
-                    claimed = _evaluate(claim, ctx, i, f, y)
+                    rise = spec.numeric_loss(up, y, numbers, **extra) - spec.numeric_loss(down, y, numbers, **extra)
+                    measured = rise / (2 * STEP)
+                    claimed = _evaluate(claim, ctx, {ctx.i: i} | ({ctx.j: j} if spec.free_j else {}), f, y)
                     checked += 1
                     if abs(claimed - measured) > TOLERANCE:
+                        where = f"i = {i}" + (f", j = {j}" if spec.free_j else "")
                         return NumericResult(
                             False,
-                            f"differs at C = {size}, i = {i}: claimed {mp.nstr(claimed, 15)}, "
+                            f"differs at C = {size}, {where}: claimed {mp.nstr(claimed, 15)}, "
                             f"central difference {mp.nstr(measured, 15)}",
                             size,
                             i,
@@ -92,7 +106,13 @@ def witness(loss: str, labels: str, target: str, classes: int | None, seed: int 
     return NumericResult(True, f"agreed at {checked} components ({where}): {describe(seed)}")
 
 
-def _evaluate(claim, ctx: Context, i: int, f: list, y: list) -> mpf:
-    value = meaning(instantiate(claim, {ctx.i: i}), ctx).doit()
+def _entries(size: int, matrix: bool) -> list[tuple[int, int]]:
+    rows = _components(size)
+    return [(i, j) for i in rows for j in rows] if matrix else [(i, 0) for i in rows]
+
+
+def _evaluate(claim, ctx: Context, index: dict, f: list, y: list) -> mpf:
+    value = meaning(instantiate(claim, index), ctx).doit()
     subs = {ctx.f[m]: f[m] for m in range(ctx.classes)} | {ctx.y[m]: y[m] for m in range(ctx.classes)}
+    subs |= ctx.param_samples()
     return mpf(str(value.xreplace(subs).evalf(DIGITS + 10)))

@@ -23,7 +23,7 @@ from .limits import MAX_CLASSES
 DEFAULT_CLASSES: tuple[int | None, ...] = (1, 2, 3, 10, None)
 LABELS = ("onehot", "soft")
 CONFIG_KEYS = {"classes", "numeric", "timeout", "seed", "claims"}
-CLAIM_KEYS = {"loss", "labels", "target", "classes"}
+CLAIM_KEYS = {"loss", "labels", "target", "classes", "params"}
 
 
 @dataclass(frozen=True)
@@ -34,11 +34,13 @@ class Case:
     labels: str
     classes: int | None
     target: str | None = None
+    params: tuple[tuple[str, str], ...] = ()
 
     @property
     def name(self) -> str:
         size = "C" if self.classes is None else str(self.classes)
-        return f"{self.loss} [{self.labels}] C={size} target={self.target or 'default'}"
+        given = "".join(f" {k}={v}" for k, v in self.params)
+        return f"{self.loss} [{self.labels}] C={size}{given} target={self.target or 'default'}"
 
 
 @dataclass
@@ -187,7 +189,11 @@ def load_config(path: Path) -> tuple[list[Case] | None, tuple[int | None, ...] |
             if target is not None and not isinstance(target, str):
                 raise _bad(path, f"{prefix}claims.target", "expected a string")
             sizes = parse_classes(claim["classes"], path, f"{prefix}claims.classes") if "classes" in claim else None
-            claims.append((Case(loss, labels, None, target), sizes))
+            given = claim.get("params", {})
+            if not isinstance(given, dict):
+                raise _bad(path, f"{prefix}claims.params", "expected a table such as { eps = 0.1 }")
+            pairs = tuple(sorted((str(k), str(v)) for k, v in given.items()))
+            claims.append((Case(loss, labels, None, target, pairs), sizes))
     return claims, classes, settings
 
 
@@ -202,7 +208,7 @@ def build_cases(
     cases = []
     for claim, own in claims:
         for size in own or classes or DEFAULT_CLASSES:
-            case = Case(claim.loss, claim.labels, size, claim.target)
+            case = Case(claim.loss, claim.labels, size, claim.target, claim.params)
             if case not in cases:
                 cases.append(case)
     return cases
@@ -243,7 +249,8 @@ def run_case(case: Case, settings: Settings) -> CaseResult:
     start = time.perf_counter()
     try:
         with _limit(settings.timeout):
-            d = derive(case.classes, labels=case.labels, target=case.target, loss=case.loss)
+            given = dict(case.params)
+            d = derive(case.classes, labels=case.labels, target=case.target, loss=case.loss, params=given)
             words = Words(RenderOptions())
             symbolic = Witness("symbolic", "passed" if d.ok else "failed", words.summary(d))
             result = CaseResult(case, "passed" if d.ok else "failed", 0.0, [symbolic])
@@ -258,7 +265,7 @@ def run_case(case: Case, settings: Settings) -> CaseResult:
                 if failed.counterexample:
                     result.counterexample = counterexample(failed.counterexample, words)
             if settings.numeric:
-                num = witness(case.loss, case.labels, d.target, case.classes, settings.seed)
+                num = witness(case.loss, case.labels, d.target, case.classes, settings.seed, given)
                 result.witnesses.append(Witness("numeric", "passed" if num.agreed else "failed", num.detail))
                 if not num.agreed:
                     result.status = "failed"

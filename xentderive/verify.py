@@ -209,7 +209,7 @@ class SymbolicChecker:
     def fallback(self, step: Step, a: Line, b: Line) -> LinkResult:
         """Exact checks at C = 1…6, for a link SymPy could not prove for all C."""
         for c in FALLBACK_CLASSES:
-            concrete = ConcreteChecker(Context(c), self.labels)
+            concrete = ConcreteChecker(self.ctx.at(c), self.labels)  # this derivation's definitions, at C = c
             sizes = {self.ctx.C: c}
             one = Step(
                 step.key,

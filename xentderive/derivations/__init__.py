@@ -1,4 +1,10 @@
-"""The registry of derivations: adding a loss is one module plus one line here."""
+"""The registry of derivations: adding a loss is one module plus one line here.
+
+A module provides NAME, SUMMARY, steps(ctx, labels), default_target(ctx, labels),
+claim_lhs(ctx) and numeric_loss(f, y, params); optionally PARAMS (parameters with
+their valid range), CONVENTIONS (framework conventions worth stating) and
+make_context(classes, params) when its definitions differ from the seed's.
+"""
 
 from __future__ import annotations
 
@@ -10,25 +16,46 @@ from sympy import Expr
 
 from ..context import Context
 from ..model import Step
-from . import softmax_ce
+from ..params import Param
+from . import label_smoothing, log_softmax_nll, softmax_ce, softmax_jacobian, temperature
 
 
 @dataclass(frozen=True)
 class DerivationSpec:
-    """What a derivation module provides: its steps, its closed form, and the claim's subject."""
+    """What a derivation module provides."""
 
     name: str
     summary: str
     steps: Callable[[Context, str], list[Step]]
     default_target: Callable[[Context, str], str]
     claim_lhs: Callable[[Context], Expr]
-    numeric_loss: Callable[[list, list], object]
+    numeric_loss: Callable[[list, list, dict], object]
+    params: tuple[Param, ...] = ()
+    conventions: tuple[str, ...] = ()
+    make_context: Callable[..., Context] = Context
+    free_j: bool = False  # the claim is about a matrix (∂p_j/∂f_i), j free like i
+    result_step: str | None = None  # the step whose last line is the result (default: the last step)
 
     @classmethod
     def from_module(cls, module: ModuleType) -> DerivationSpec:
         return cls(
-            module.NAME, module.SUMMARY, module.steps, module.default_target, module.claim_lhs, module.numeric_loss
+            module.NAME,
+            module.SUMMARY,
+            module.steps,
+            module.default_target,
+            module.claim_lhs,
+            module.numeric_loss,
+            getattr(module, "PARAMS", ()),
+            getattr(module, "CONVENTIONS", ()),
+            getattr(module, "make_context", Context),
+            getattr(module, "FREE_J", False),
+            getattr(module, "RESULT_STEP", None),
         )
 
 
-REGISTRY: dict[str, DerivationSpec] = {spec.name: spec for spec in map(DerivationSpec.from_module, [softmax_ce])}
+REGISTRY: dict[str, DerivationSpec] = {
+    spec.name: spec
+    for spec in map(
+        DerivationSpec.from_module, [softmax_ce, log_softmax_nll, label_smoothing, temperature, softmax_jacobian]
+    )
+}

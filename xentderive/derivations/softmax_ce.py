@@ -106,7 +106,7 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                     ],
                     [
                         Line(_d(p[i], f[i])),
-                        Line(p[i] * (KroneckerDelta(i, i, evaluate=False) - p[i]), "step 5 with $j = i$"),
+                        Line(p[i] * (KroneckerDelta(i, i, evaluate=False) - p[i]), "the general form with $j = i$"),
                         Line(p[i] * (1 - p[i]), "$δ_{ii} = 1$"),
                     ],
                 ],
@@ -126,7 +126,7 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                     ],
                     [
                         Line(_d(p[j], f[i])),
-                        Line(p[j] * (delta - p[i]), "step 5"),
+                        Line(p[j] * (delta - p[i]), "the general form"),
                         Line(-(p[i] * p[j]), "$δ_{ij} = 0$ for $j ≠ i$"),
                     ],
                 ],
@@ -174,7 +174,7 @@ def steps(ctx: Context, labels: str) -> list[Step]:
     return out
 
 
-def numeric_loss(f: list, y: list):
+def numeric_loss(f: list, y: list, params: dict):
     """L at mpmath numbers, straight from the definition (the numeric witness's reference)."""
     from mpmath import exp, fsum, log
 

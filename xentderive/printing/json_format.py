@@ -57,6 +57,8 @@ def document(d: Derivation, options: RenderOptions | None = None) -> dict:
         "labels": d.labels,
         "target": d.target,
         "assumptions": [w(a) for a in d.assumptions],
+        "params": d.params,
+        "conventions": [w(c) for c in d.conventions],
         "steps": [_step(s, options) for s in d.all_steps],
         "result": {
             "text": f"{text(lhs, n)} = {text(d.result, n)}",

@@ -39,7 +39,7 @@ def _step_block(number: int, step: Step, d: Derivation, options: RenderOptions) 
 def body(d: Derivation, options: RenderOptions) -> str:
     """Assumptions, every step, and the result: what both the snippet and the document hold."""
     n, w = options.notation, Words(options, "latex")
-    items = "\n".join(rf"  \item {w(a)}" for a in d.assumptions)
+    items = "\n".join(rf"  \item {w(a)}" for a in [*d.assumptions, *d.conventions])
     steps = "\n\n".join(_step_block(k, s, d, options) for k, s in enumerate(d.all_steps, 1))
     lhs = latex(d.claim.chains[0][0].expr, n)
     return (

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 
-from sympy import Derivative, Expr, Indexed, Mul, Pow, Sum, Symbol
+from sympy import Derivative, Expr, Indexed, Integer, Mul, Pow, Sum, Symbol
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
@@ -175,8 +175,8 @@ class MathTextPrinter(StrPrinter):
                 den.append(a.base if a.exp == -1 else Pow(a.base, -a.exp, evaluate=False))
             elif a.is_Rational and a.q != 1:
                 if a.p != 1:
-                    num.append(a.p)
-                den.append(a.q)
+                    num.append(Integer(a.p))
+                den.append(Integer(a.q))
             elif a != 1:
                 num.append(a)
         if len(num) == 1 and not den:

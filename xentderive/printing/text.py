@@ -32,6 +32,10 @@ class TextView:
         d, w, n = self.d, self.w, self.o.notation
         yield Text.assemble(("xentderive", "bold"), f" · {d.loss} · {w.classes(d)} · labels: {d.labels}")
         yield Text(f"{w.word('assumptions')}: " + "; ".join(w(a) for a in d.assumptions), style="dim")
+        if d.params:
+            yield Text("Parameters: " + ", ".join(f"{k} = {v}" for k, v in d.params.items()), style="dim")
+        for convention in d.conventions:
+            yield Text(f"Convention: {w(convention)}", style="dim")
         for number, step in enumerate(d.all_steps, 1):
             yield Text("")
             yield self.step(number, step)
