@@ -107,17 +107,64 @@ def _require(tool: str) -> None:
         pytest.skip(f"{tool} not installed")
 
 
-@pytest.mark.parametrize("classes", [None, 3])
-def test_standalone_latex_compiles_with_pdflatex(tmp_path, classes):
+@pytest.mark.parametrize(
+    ("classes", "notation", "lang"), [(None, None, "en"), (3, None, "en"), (None, "logits=z", "zh")]
+)
+def test_standalone_latex_compiles_with_pdflatex(tmp_path, classes, notation, lang):
     _require("pdflatex")
     tex = tmp_path / "d.tex"
-    tex.write_text(FORMATS["latex"](derive(classes), RenderOptions(standalone=True)))
-    done = subprocess.run(
-        ["pdflatex", "-halt-on-error", "-interaction=nonstopmode", tex.name],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    options = RenderOptions(notation=Notation.parse(notation), lang=lang, standalone=True)
+    tex.write_text(FORMATS["latex"](derive(classes), options), encoding="utf-8")
+    command = ["pdflatex", "-halt-on-error", "-interaction=nonstopmode", tex.name]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout[-2000:]
     assert (tmp_path / "d.pdf").stat().st_size > 1000
+
+
+NOTATIONS = {"default": None, "renamed": "logits=z,probs=q,labels=t,classes=K"}
+MARKERS = {  # what must appear: (English, Chinese) title, (default, renamed) symbol
+    "text": (("Softmax", "Softmax 激活"), ("∂L/∂f_i", "∂L/∂z_i")),
+    "latex": (("Cross-entropy loss", "交叉熵损失"), (r"\partial f_{i}", r"\partial z_{i}")),
+    "markdown": (("## ✓ 2. Cross-entropy loss", "## ✓ 2. 交叉熵损失"), (r"\partial f_{i}", r"\partial z_{i}")),
+    "json": (('"title": "Cross-entropy loss"', '"title": "交叉熵损失"'), ("∂L/∂f_i", "∂L/∂z_i")),
+}
+
+
+@pytest.fixture(scope="module")
+def proof():
+    return derive(None)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("notation", NOTATIONS)
+@pytest.mark.parametrize("fmt", ["text", "latex", "markdown", "json", "png", "svg"])
+def test_every_format_notation_and_language(proof, fmt, notation, lang):
+    options = RenderOptions(notation=Notation.parse(NOTATIONS[notation]), lang=lang)
+    if fmt in ("png", "svg"):
+        _require("pdflatex")
+    out = FORMATS[fmt](proof, options)
+    if fmt in ("png", "svg"):
+        assert out.startswith(b"\x89PNG") if fmt == "png" else b"<svg" in out[:300]
+        return
+    titles, symbols = MARKERS[fmt]
+    assert titles[lang == "zh"] in out
+    assert symbols[notation == "renamed"] in out
+    assert symbols[notation != "renamed"] not in out
+
+
+def test_markdown_example_in_the_repo_is_current(proof):
+    """examples/softmax-ce.md is what `derive --format markdown` prints today."""
+    from pathlib import Path
+
+    checked_in = Path(__file__).resolve().parent.parent / "examples" / "softmax-ce.md"
+    assert checked_in.read_text(encoding="utf-8") == FORMATS["markdown"](proof, RenderOptions())
+
+
+def test_notebook_and_rich_representations(proof):
+    from rich.console import Console
+
+    assert proof._repr_markdown_().startswith("# Gradient of softmax-ce")
+    assert r"\begin{align*}" in proof._repr_latex_()
+    console = Console(record=True, width=120, color_system=None)
+    console.print(proof)
+    assert "✓ 1. Softmax" in console.export_text()
