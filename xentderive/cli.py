@@ -6,7 +6,6 @@ SymPy is imported inside the commands, so `--help` and `--version` stay fast.
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ import click
 
 from . import __version__
 from .limits import MAX_CLASSES
+from .timing import TimeLimit, time_limit
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT = 0, 1, 2, 3
 FORMATS = ("text", "latex", "markdown", "json", "png", "svg")
@@ -60,29 +60,6 @@ class OneLineErrors(click.Group):
         except click.exceptions.Abort:
             click.echo("xentderive: aborted", err=True)
             sys.exit(EXIT_FAILED)
-
-
-class TimeLimit(Exception):
-    """Raised by the alarm when --timeout seconds have passed."""
-
-
-@contextmanager
-def time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise TimeLimit after `seconds` of wall time (no limit when None)."""
-    if not seconds:
-        yield
-        return
-
-    def expire(signum: int, frame: Any) -> None:
-        raise TimeLimit
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})

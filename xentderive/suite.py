@@ -8,17 +8,16 @@ known derivation with each kind of labels, at C = 1, 2, 3, 10 and symbolic C.
 from __future__ import annotations
 
 import re
-import signal
 import time
 import tomllib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError
 from .limits import MAX_CLASSES
+from .timing import TimeLimit, time_limit
 
 DEFAULT_CLASSES: tuple[int | None, ...] = (1, 2, 3, 10, None)
 LABELS = ("onehot", "soft")
@@ -217,28 +216,6 @@ def build_cases(
 # --- running ---------------------------------------------------------------------
 
 
-class CaseTimeout(Exception):
-    """The per-case time limit was reached."""
-
-
-@contextmanager
-def _limit(seconds: float | None) -> Iterator[None]:
-    if not seconds:
-        yield
-        return
-
-    def expire(signum: int, frame: Any) -> None:
-        raise CaseTimeout
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def run_case(case: Case, settings: Settings) -> CaseResult:
     """Derive and verify one case, then (if asked) compare with the numeric witness."""
     from .api import derive
@@ -248,7 +225,7 @@ def run_case(case: Case, settings: Settings) -> CaseResult:
 
     start = time.perf_counter()
     try:
-        with _limit(settings.timeout):
+        with time_limit(settings.timeout):
             given = dict(case.params)
             d = derive(case.classes, labels=case.labels, target=case.target, loss=case.loss, params=given)
             words = Words(RenderOptions())
@@ -277,7 +254,7 @@ def run_case(case: Case, settings: Settings) -> CaseResult:
                         )
             else:
                 result.witnesses.append(Witness("numeric", "skipped", "--no-numeric"))
-    except CaseTimeout:
+    except TimeLimit:
         result = CaseResult(case, "timeout", 0.0, message=f"time limit of {settings.timeout:g} s reached")
     except InputError as err:
         result = CaseResult(case, "failed", 0.0, message=f"bad case: {err}")

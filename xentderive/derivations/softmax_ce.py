@@ -162,15 +162,7 @@ def steps(ctx: Context, labels: str) -> list[Step]:
             ),
         ]
         if labels == "onehot":
-            out.append(
-                Step(
-                    "label-sum",
-                    "Labels sum to one",
-                    "The labels are a probability vector (one-hot or not), so $Σ_j @y_j = 1$.",
-                    [[Line(p[i] * ctx.sum_over(y[j], j) - y[i]), Line(p[i] - y[i], "$Σ_j @y_j = 1$")]],
-                    assumptions=(ASSUME_LABEL_SUM,),
-                )
-            )
+            out.append(label_sum_step(p[i] * ctx.sum_over(y[j], j) - y[i], p[i] - y[i]))
     return out
 
 
@@ -180,6 +172,17 @@ def numeric_loss(f: list, y: list, params: dict):
 
     total = fsum(exp(v) for v in f)
     return -fsum(yk * log(exp(fk) / total) for fk, yk in zip(f, y, strict=True))
+
+
+def label_sum_step(before: Expr, after: Expr) -> Step:
+    """The last step of every derivation with labels that sum to one: Σ_j y_j = 1 applied."""
+    return Step(
+        "label-sum",
+        "Labels sum to one",
+        "The labels are a probability vector (one-hot or not), so $Σ_j @y_j = 1$.",
+        [[Line(before), Line(after, "$Σ_j @y_j = 1$")]],
+        assumptions=(ASSUME_LABEL_SUM,),
+    )
 
 
 def default_target(ctx: Context, labels: str) -> str:

@@ -8,7 +8,6 @@ from sympy.core.parameters import evaluate
 from ..context import Context
 from ..model import Line, Step
 from ..params import Param
-from ..semantics import ASSUME_LABEL_SUM
 from . import softmax_ce
 
 NAME = "temperature"
@@ -86,15 +85,7 @@ def steps(ctx: Context, labels: str) -> list[Step]:
             ),
         ]
         if labels == "onehot":
-            out.append(
-                Step(
-                    "label-sum",
-                    "Labels sum to one",
-                    "The labels are a probability vector, so $Σ_j @y_j = 1$.",
-                    [[Line((p[i] * ctx.sum_over(y[j], j) - y[i]) / T), Line((p[i] - y[i]) / T, "$Σ_j @y_j = 1$")]],
-                    assumptions=(ASSUME_LABEL_SUM,),
-                )
-            )
+            out.append(softmax_ce.label_sum_step((p[i] * ctx.sum_over(y[j], j) - y[i]) / T, (p[i] - y[i]) / T))
     return out
 
 
