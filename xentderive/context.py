@@ -109,8 +109,13 @@ class Context:
 
     @property
     def S(self) -> Sum:
-        """The softmax denominator ``Σ_{k=0}^{C-1} e^{f_k}``, always over the dummy k."""
-        return Sum(exp(self.exponent(self.k)), (self.k, 0, self.last))
+        """The softmax denominator ``Σ_{k=0}^{C-1} e^{f_k}``, always over the dummy k.
+
+        Always built evaluated, even when asked for under evaluate(False): the S in a
+        display line must be the very S that verification replaces by its definition.
+        """
+        with evaluate(True):
+            return Sum(exp(self.exponent(self.k)), (self.k, 0, self.last))
 
     def softmax(self, idx: Expr) -> Expr:
         """``p_idx`` by its definition."""

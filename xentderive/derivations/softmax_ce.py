@@ -21,6 +21,19 @@ def _d(expr: Expr, var: Expr) -> Derivative:
     return Derivative(expr, var, evaluate=False)
 
 
+def quotient_rule_opening(ctx: Context, idx: Expr, numerator: Expr) -> list[Line]:
+    """How every softmax-derivative chain starts: ∂p_idx/∂f_i, the definition, the quotient rule.
+
+    Call it under evaluate(False), like every display expression.
+    """
+    f, i, S = ctx.f, ctx.i, ctx.S
+    return [
+        Line(_d(ctx.p[idx], f[i])),
+        Line(_d(numerator / S, f[i]), f"definition of $@p_{idx}$"),
+        Line((_d(numerator, f[i]) * S - numerator * _d(S, f[i])) / S**2, "quotient rule"),
+    ]
+
+
 def steps(ctx: Context, labels: str) -> list[Step]:
     """The seed's steps, plus the general softmax derivative that joins its two cases.
 
@@ -81,9 +94,7 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                 "the Kronecker delta $δ_{ij}$ is 1 when $j = i$ and 0 otherwise.",
                 [
                     [
-                        Line(_d(p[j], f[i])),
-                        Line(_d(e_j / S, f[i]), "definition of $@p_j$"),
-                        Line((_d(e_j, f[i]) * S - e_j * _d(S, f[i])) / S**2, "quotient rule"),
+                        *quotient_rule_opening(ctx, j, e_j),
                         Line((delta * e_j * S - e_j * e_i) / S**2, "both derivatives"),
                         Line(p[j] * (delta - p[i]), "definition of $@p_i$ and $@p_j$"),
                     ]
@@ -96,9 +107,7 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                 "with $(e^{@f_i})′ = e^{@f_i}$ and $(Σ_k e^{@f_k})′ = e^{@f_i}$.",
                 [
                     [
-                        Line(_d(p[i], f[i])),
-                        Line(_d(e_i / S, f[i]), "definition of $@p_i$"),
-                        Line((_d(e_i, f[i]) * S - e_i * _d(S, f[i])) / S**2, "quotient rule"),
+                        *quotient_rule_opening(ctx, i, e_i),
                         Line((e_i * S - e_i**2) / S**2, "both derivatives equal $e^{@f_i}$"),
                         Line(e_i / S - (e_i / S) ** 2, "split the fraction"),
                         Line(p[i] - p[i] ** 2, "definition of $@p_i$"),
@@ -117,9 +126,7 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                 "The quotient rule again; now $e^{@f_j}$ does not depend on $@f_i$, so its derivative is 0.",
                 [
                     [
-                        Line(_d(p[j], f[i])),
-                        Line(_d(e_j / S, f[i]), "definition of $@p_j$"),
-                        Line((_d(e_j, f[i]) * S - e_j * _d(S, f[i])) / S**2, "quotient rule"),
+                        *quotient_rule_opening(ctx, j, e_j),
                         Line(-((e_i * e_j) / S**2), "$(e^{@f_j})′ = 0$ and $(Σ_k e^{@f_k})′ = e^{@f_i}$"),
                         Line(-(e_i / S) * (e_j / S), "split the fraction"),
                         Line(-(p[i] * p[j]), "definition of $@p_i$ and $@p_j$"),

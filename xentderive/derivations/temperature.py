@@ -61,9 +61,7 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                 "e^{@f_i/T}/T$.",
                 [
                     [
-                        Line(_d(p[j], f[i])),
-                        Line(_d(e_j / S, f[i]), "definition of $@p_j$"),
-                        Line((_d(e_j, f[i]) * S - e_j * _d(S, f[i])) / S**2, "quotient rule"),
+                        *softmax_ce.quotient_rule_opening(ctx, j, e_j),
                         Line((delta * e_j * S / T - e_j * e_i / T) / S**2, "both derivatives"),
                         Line(p[j] * (delta - p[i]) / T, "definition of $@p_i$ and $@p_j$"),
                     ]
