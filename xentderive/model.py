@@ -96,10 +96,6 @@ class Derivation:
         """True when every step is a full proof (symbolic C) or full check (concrete C)."""
         return all(s.status in (Status.PROVED, Status.VERIFIED) for s in self.all_steps)
 
-    @property
-    def classes_label(self) -> str:
-        return "C" if self.ctx.symbolic else str(self.ctx.classes)
-
     def _repr_markdown_(self) -> str:
         """Jupyter shows the derivation as Markdown with rendered mathematics."""
         from .printing.markdown import render  # printing depends on the model, not the reverse
