@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -188,7 +188,7 @@ def derive(
         options = RenderOptions(notation=Notation.parse(notation), lang=lang, standalone=standalone)
         if fmt in BINARY and output is None and sys.stdout.isatty():
             raise InputError(f"--format {fmt} is binary: write it with -o FILE or redirect standard output")
-        with time_limit(timeout), _progress() as on_step:
+        with time_limit(timeout), _progress("verifying", None, _step_done) as on_step:
             names = asdict(options.notation)
             values = parse_assignments(params)
             derivation = run(
@@ -223,19 +223,22 @@ def derive(
 
 
 @contextmanager
-def _progress() -> Iterator[Any]:
-    """A transient progress bar on an interactive stderr; nothing when piped or in CI."""
+def _progress(label: str, total: int | None, describe: Callable[[Any], str]) -> Iterator[Any]:
+    """A transient progress display on an interactive stderr; nothing when piped or in CI.
+
+    Yields the callback to hand to the library (called once per finished step or case).
+    """
     if not sys.stderr.isatty() or os.environ.get("CI"):
         yield None
         return
     from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(
-        SpinnerColumn(), TextColumn("verifying: {task.description}"), console=Console(stderr=True), transient=True
-    ) as bar:
-        task = bar.add_task("steps")
-        yield lambda step: bar.update(task, description=f"{step.title} {step.status.value}")
+    counted = (BarColumn(), MofNCompleteColumn()) if total else (SpinnerColumn(),)
+    columns = (TextColumn(label), *counted, TimeElapsedColumn(), TextColumn("{task.description}"))
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("", total=total)
+        yield lambda item: bar.update(task, advance=1, description=describe(item))
 
 
 @main.command()
@@ -338,7 +341,7 @@ def check(
     except InputError as err:
         click.echo(f"xentderive: error: {err}", err=True)
         sys.exit(EXIT_USAGE)
-    with _case_progress(len(cases)) as on_case:
+    with _progress("checking", len(cases), lambda r: f"{r.case.name}: {r.status}") as on_case:
         result = run_suite(cases, settings, on_case)
     report = REPORTS[fmt](result)
     if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
@@ -355,46 +358,8 @@ def check(
     sys.exit(result.exit_code)
 
 
-@contextmanager
-def _case_progress(total: int) -> Iterator[Any]:
-    """A progress bar over the cases on an interactive stderr; nothing when piped or in CI."""
-    if not sys.stderr.isatty() or os.environ.get("CI"):
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+def _step_done(step: Any) -> str:
+    """A finished step for the progress line, its title rendered as plain text (no $ or @f)."""
+    from .printing.notation import prose
 
-    columns = (
-        TextColumn("checking"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("", total=total)
-        yield lambda r: bar.update(task, advance=1, description=f"{r.case.name}: {r.status}")
-
-
-@main.command(name="list")
-def list_derivations() -> None:
-    """List every derivation: its name, what it proves, and its parameters.
-
-    \b
-    Example:
-      xentderive list
-      xentderive derive --loss temperature --param T=2
-    """
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    from .derivations import REGISTRY
-
-    table = Table(title="derivations", title_justify="left")
-    for column in ("name", "proves", "parameters"):
-        table.add_column(column)
-    for spec in REGISTRY.values():
-        params = "; ".join(f"{p.name}: {p.description} ({p.rule})" for p in spec.params) or "-"
-        table.add_row(Text(spec.name), Text(spec.summary), Text(params))
-    Console(width=None if sys.stdout.isatty() else 140).print(table)
+    return f"{prose(step.title)}: {step.status.value}"
