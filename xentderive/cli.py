@@ -363,3 +363,27 @@ def _step_done(step: Any) -> str:
     from .printing.notation import prose
 
     return f"{prose(step.title)}: {step.status.value}"
+
+
+@main.command(name="list")
+def list_derivations() -> None:
+    """List every derivation: its name, what it proves, and its parameters.
+
+    \b
+    Example:
+      xentderive list
+      xentderive derive --loss temperature --param T=2
+    """
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from .derivations import REGISTRY
+
+    table = Table(title="derivations", title_justify="left")
+    for column in ("name", "proves", "parameters"):
+        table.add_column(column)
+    for spec in REGISTRY.values():
+        params = "; ".join(f"{p.name}: {p.description} ({p.rule})" for p in spec.params) or "-"
+        table.add_row(Text(spec.name), Text(spec.summary), Text(params))
+    Console(width=None if sys.stdout.isatty() else 140).print(table)
