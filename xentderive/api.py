@@ -66,7 +66,10 @@ def build(
     if loss not in REGISTRY:
         raise InputError(f"unknown loss {loss!r} (known: {', '.join(REGISTRY)})")
     spec = REGISTRY[loss]
-    values, samples = resolve(spec.params, params or {}, loss)
+    if classes is not None and spec.max_classes and classes > spec.max_classes[0]:
+        limit, why = spec.max_classes
+        raise InputError(f"--classes {classes} is above {loss}'s maximum of {limit}: {why}")
+    values, samples = resolve(spec.params, params or {}, loss, classes)
     ctx = spec.make_context(classes, values, samples)
     target_text = target if target is not None else spec.default_target(ctx, labels)
     try:

@@ -51,6 +51,8 @@ def vocabulary(ctx: Context, names: dict[str, str] | None = None, j_free: bool =
     }
     free |= ctx.params
     bound = {f"{n['probs']}_j": ctx.p[j], f"{n['labels']}_j": ctx.y[j], f"{n['logits']}_j": ctx.f[j]}
+    for name, base in ctx.claim_vectors().items():
+        free[f"{name}_i"], bound[f"{name}_j"] = base[i], base[j]
     bound["delta_ij"] = KroneckerDelta(i, j)
     functions = {"log": log, "exp": exp, "sum_j": lambda body: ctx.sum_over(body, j)}
     return Vocabulary(free, bound, functions, j_free)
@@ -111,8 +113,12 @@ class _Walker:
                     raise self.fail(node.right, "division by zero")
                 return left / right
             if isinstance(node.op, ast.Pow):
-                if not (right.is_Rational and abs(right) <= MAX_EXPONENT):
-                    raise self.fail(node.right, f"exponents must be numbers between -{MAX_EXPONENT} and {MAX_EXPONENT}")
+                if not self.exponent_ok(right):
+                    raise self.fail(
+                        node.right,
+                        f"exponents must be numbers between -{MAX_EXPONENT} and {MAX_EXPONENT}, "
+                        "or expressions in the parameters",
+                    )
                 return left**right
             raise self.fail(node, f"operator {type(node.op).__name__} is not allowed (use + - * / ^)")
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -129,6 +135,17 @@ class _Walker:
         if isinstance(node, ast.Call):
             return self.call(node, d, in_sum)
         raise self.fail(node, f"unsupported syntax ({type(node).__name__})")
+
+    def exponent_ok(self, e: Expr) -> bool:
+        """A bounded number, or built from numbers and parameters only (e.g. gamma - 1).
+
+        A number is bounded so that expanding a power cannot blow up; a parameter
+        exponent stays a symbol, or is a number given with --param (itself bounded).
+        """
+        if e.is_Rational:
+            return abs(e) <= MAX_EXPONENT
+        params = {v for v in self.vocab.free.values() if v.is_Symbol and not v.is_integer}
+        return bool(e.free_symbols) and e.free_symbols <= params and not e.has(exp, log)
 
     def name(self, node: ast.Name, in_sum: bool) -> Expr:
         if node.id in self.vocab.free:

@@ -384,6 +384,6 @@ def list_derivations() -> None:
     for column in ("name", "proves", "parameters"):
         table.add_column(column)
     for spec in REGISTRY.values():
-        params = "; ".join(f"{p.name}: {p.description} ({p.rule})" for p in spec.params) or "-"
+        params = "; ".join(f"{p.label()}: {p.description} ({p.rule})" for p in spec.params) or "-"
         table.add_row(Text(spec.name), Text(spec.summary), Text(params))
     Console(width=None if sys.stdout.isatty() else 140).print(table)

@@ -35,9 +35,13 @@ from sympy import (
 )
 
 from .context import Context
-from .semantics import ASSUME_LABEL_SUM, Outcome, instantiate, meaning, rational_zero
+from .semantics import ASSUME_LABEL_SUM, Outcome, instantiate, meaning, rational_zero, split_symbolic_powers
 
 GENERIC = Symbol("g", integer=True, nonnegative=True)
+
+
+class SplitRefused(ValueError):
+    """The split into D and Rest would not be exact here; write every class out instead."""
 
 
 class Rest(Function):
@@ -55,9 +59,12 @@ class ConcreteMeaning:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         C = ctx.classes
-        self.fs = [Symbol(f"f{m}", real=True) for m in range(C)]
-        self.ys = [Symbol(f"y{m}", real=True) for m in range(C)]
-        self.fg, self.yg = Symbol("f_g", real=True), Symbol("y_g", real=True)
+        self.bases = ctx.class_inputs()
+        fixed = ctx.fixed_inputs()
+        self.raw = {b: [fixed.get(b[m], Symbol(f"{b.label}{m}", real=True)) for m in range(C)] for b in self.bases}
+        self.generic_raw = {b: Symbol(f"{b.label}_g", real=True) for b in self.bases}
+        self.fs, self.ys = self.raw[ctx.f], self.raw[ctx.y]
+        self.fg, self.yg = self.generic_raw[ctx.f], self.generic_raw[ctx.y]
         self.Z = Dummy("Z", positive=True)
         self._dS = lru_cache(maxsize=None)(lambda v: diff(self.explicit_sum, v))
         self._phi: dict[Expr, Dummy] = {}
@@ -80,8 +87,7 @@ class ConcreteMeaning:
         return Add(*(self._sum_term(m) for m in range(self.ctx.classes)))
 
     def _raw(self, classes) -> dict:
-        ctx = self.ctx
-        return {ctx.f[m]: self.fs[m] for m in classes} | {ctx.y[m]: self.ys[m] for m in classes}
+        return {b[m]: self.raw[b][m] for b in self.bases for m in classes}
 
     def evaluate(self, expr: Expr, distinguished: tuple[int, ...] | None = None) -> Expr:
         """Written out when `distinguished` is None, else split into D and Rest(...)."""
@@ -90,25 +96,34 @@ class ConcreteMeaning:
         if distinguished is None:
             e = e.replace(lambda x: isinstance(x, Sum), _write_out).xreplace(self._raw(range(ctx.classes)))
         else:
-            present = {int(x.indices[0]) for x in expr.atoms(Indexed) if x.indices[0].is_Integer}
+            present = {int(v) for x in expr.atoms(Indexed) for v in x.indices if v.is_Integer}
             if not present <= set(distinguished):  # g must stand only for classes outside D
                 raise ValueError(f"classes {sorted(present)} are not all among {distinguished}")
             e = e.replace(lambda x: isinstance(x, Sum), lambda s: self._split(s, distinguished))
-            e = e.xreplace(self._raw(distinguished) | {ctx.f[GENERIC]: self.fg, ctx.y[GENERIC]: self.yg})
+            e = e.xreplace(self._raw(distinguished) | {b[GENERIC]: g for b, g in self.generic_raw.items()})
         if e.has(Indexed):  # an index left symbolic would make ∂/∂f_i silently zero
             raise ValueError(f"uninstantiated index in {e}")
         return e.replace(lambda x: isinstance(x, Derivative), self._derivative)
 
     def generic(self, classes: tuple[int, ...]) -> dict:
         """The renaming that turns the generic class g into class m, for each m in `classes`."""
-        return {m: {self.fg: self.fs[m], self.yg: self.ys[m]} for m in classes}
+        return {m: {g: self.raw[b][m] for b, g in self.generic_raw.items()} for m in classes}
 
     def _split(self, s: Sum, distinguished: tuple[int, ...]) -> Expr:
+        if len(s.limits) > 1:  # Σ_i Σ_j: one generic class cannot stand for two
+            raise SplitRefused("a double sum over the classes")
         ((var, lo, hi),) = s.limits
         if (lo, hi) != (0, self.ctx.classes - 1):
             return _write_out(s)
         terms = [instantiate(s.function, {var: Integer(d)}) for d in distinguished]
         if self.ctx.classes > len(distinguished):
+            # One generic class stands for every class outside D only if nothing else is
+            # bound to g already: an inner sum over the same classes (its Rest) or a
+            # derivative with respect to the summed class would conflate two classes.
+            inner = [r for r in s.function.atoms(Rest) if r.has(var)]
+            moving = [d for d in s.function.atoms(Derivative) if any(v.has(var) for v in d.variables)]
+            if inner or moving:
+                raise SplitRefused(f"the sum over {var} nests a sum or a derivative over its own class")
             generic = instantiate(s.function, {var: GENERIC}).replace(
                 lambda x: isinstance(x, KroneckerDelta) and GENERIC in x.args, lambda x: self._apart(x, distinguished)
             )
@@ -125,6 +140,8 @@ class ConcreteMeaning:
 
     def _derivative(self, d: Derivative) -> Expr:
         g = d.expr
+        if any(v in self.generic_raw.values() for v in d.variables):  # guarded in _split: a bug if reached
+            raise SplitRefused(f"derivative with respect to a generic class: {d}")
         for v, count in d.variable_count:
             for _ in range(count):
                 g = diff(g, v) + diff(g, self.Z) * self._dS(v)
@@ -135,12 +152,13 @@ class ConcreteMeaning:
     ) -> Outcome:
         """Exact zero test of an evaluated difference."""
         notes = ["derivatives through $S = Σ_k e^{@f_k}$"]
+        e = split_symbolic_powers(e)
         label_sum = ASSUME_LABEL_SUM in assumptions
         if label_sum:
             notes.append("$Σ_j @y_j = 1$")
         if e.has(Rest):
             notes.append("classes outside the checked indices as power sums")
-            e = expand(e).replace(
+            e = _merge_rests(expand(e)).replace(
                 lambda x: isinstance(x, Rest), lambda r: self._power_sums(r, distinguished, label_sum)
             )
         elif label_sum:
@@ -154,7 +172,7 @@ class ConcreteMeaning:
     def _power_sums(self, rest: Rest, distinguished: tuple[int, ...], label_sum: bool) -> Expr:
         total = []
         for term in Add.make_args(expand(rest.args[0])):
-            coeff, dep = term.as_independent(self.fg, self.yg, as_Add=False)
+            coeff, dep = term.as_independent(*self.generic_raw.values(), as_Add=False)
             if dep == 1:
                 total.append(coeff * (self.ctx.classes - len(distinguished)))
             elif dep == self.generic_sum_term:
@@ -165,22 +183,41 @@ class ConcreteMeaning:
                 total.append(coeff * self._phi.setdefault(dep, Dummy("Φ")))
         return Add(*total)
 
-    def numeric(self, e: Expr, f_values: list, y_values: list) -> Expr:
-        """A written-out `e` at concrete logits and labels, exactly (e^{f} kept exact)."""
-        subs = dict(zip(self.fs, f_values, strict=True)) | dict(zip(self.ys, y_values, strict=True))
+    def numeric(self, e: Expr, values: dict) -> Expr:
+        """A written-out `e` at concrete per-class inputs ({base: values}), exactly (e^{f} kept exact)."""
+        subs = {s: v for b, vs in values.items() for s, v in zip(self.raw[b], vs, strict=True) if isinstance(s, Symbol)}
         subs |= self.ctx.param_samples()
         subs[self.Z] = self.explicit_sum.xreplace(subs)
         return e.xreplace(subs)
 
 
+def _merge_rests(e: Expr) -> Expr:
+    """c₁·Rest(a) + c₂·Rest(b) as Rest(c₁a + c₂b) (the c free of g: a sum is linear), and
+    dropped when that body is zero: equal sums written in two forms then cancel exactly."""
+    single, others = [], []
+    for term in Add.make_args(e):
+        coeff, rests = term.as_independent(Rest, as_Add=False)
+        (single if isinstance(rests, Rest) else others).append((coeff, rests))
+    if not single:
+        return e
+    body = Add(*(coeff * rest.args[0] for coeff, rest in single))
+    merged = Integer(0) if rational_zero(body) else Rest(body)
+    return Add(merged, *(coeff * rest for coeff, rest in others))
+
+
 def classes_named(expr: Expr, ctx: Context) -> set[int]:
     """The concrete classes an instantiated expression names, its definitions included."""
     e = meaning(expr, ctx)
-    named = {x.indices[0] for x in e.atoms(Indexed)} | {a for d in e.atoms(KroneckerDelta) for a in d.args}
+    named = {v for x in e.atoms(Indexed) for v in x.indices} | {a for d in e.atoms(KroneckerDelta) for a in d.args}
     return {int(v) for v in named if v.is_Integer}
 
 
 def _write_out(s: Sum) -> Expr:
-    """A Sum with numeric limits as an Add of its terms (cheaper than Sum.doit's subs)."""
-    ((var, lo, hi),) = s.limits
-    return Add(*(instantiate(s.function, {var: Integer(n)}) for n in range(int(lo), int(hi) + 1)))
+    """A Sum with numeric limits as an Add of its terms (cheaper than Sum.doit's subs).
+
+    SymPy folds Σ_i Σ_j into one Sum with two limits, innermost first: written out here
+    from the outside in.
+    """
+    *inner, (var, lo, hi) = s.limits
+    body = _write_out(Sum(s.function, *inner)) if inner else s.function
+    return Add(*(instantiate(body, {var: Integer(n)}) for n in range(int(lo), int(hi) + 1)))

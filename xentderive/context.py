@@ -121,13 +121,29 @@ class Context:
         """``p_idx`` by its definition."""
         return exp(self.exponent(idx)) / self.S
 
-    def extra_meanings(self) -> dict[IndexedBase, Callable[[Expr], Expr]]:
-        """Other display symbols of a derivation (e.g. log-softmax) and their definitions."""
+    def extra_meanings(self) -> dict[IndexedBase, Callable[..., Expr]]:
+        """Other display symbols of a derivation (e.g. log-softmax) and their definitions, by index."""
         return {}
 
     def param_samples(self) -> dict[Expr, Expr]:
         """Exact values for symbolic parameters, used where numbers are needed (counterexamples)."""
         return self.samples
+
+    def class_inputs(self) -> tuple[IndexedBase, ...]:
+        """Every per-class input a meaning may hold, logits first and labels second.
+
+        A derivation with more per-class data (class weights, a direction vector)
+        adds its base here, so exact evaluation gives it one variable per class.
+        """
+        return (self.f, self.y)
+
+    def fixed_inputs(self) -> dict[Expr, Expr]:
+        """Per-class inputs given as numbers (e.g. a class weight set with --param)."""
+        return {}
+
+    def claim_vectors(self) -> dict[str, IndexedBase]:
+        """Per-class data a claim may name beyond f, p and y, e.g. {"w": w} for ``w_i``, ``w_j``."""
+        return {}
 
     def loss_term(self, idx: Expr) -> Expr:
         """``L_idx = -y_idx log p_idx``, in terms of p."""

@@ -29,10 +29,14 @@ class Status(StrEnum):
 
 @dataclass
 class Line:
-    """One expression of an equation chain, with the reason it equals the one before."""
+    """One expression of an equation chain, with the reason it equals the one before.
+
+    `relation` is "=" or "≥" (the line before is at least this one, e.g. ``… ≥ 0``).
+    """
 
     expr: Expr
     note: str = ""
+    relation: str = "="
 
 
 @dataclass
@@ -47,6 +51,7 @@ class Counterexample:
     rhs: Expr
     lhs_value: str
     rhs_value: str
+    others: dict[str, list[str]] = field(default_factory=dict)  # other per-class inputs, e.g. weights
 
 
 @dataclass

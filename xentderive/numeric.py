@@ -67,7 +67,7 @@ def witness(
 
     sizes = SYMBOLIC_SAMPLES if classes is None else (classes,)
     spec = REGISTRY[loss]
-    values, samples = resolve(spec.params, params or {}, loss)
+    values, samples = resolve(spec.params, params or {}, loss, classes)
     checked = 0
     with mp.workdps(DIGITS):
         numbers = {name: mpf(str(v.xreplace(samples))) for name, v in values.items()}
@@ -79,17 +79,25 @@ def witness(
                 f = [mpf(rng.uniform(-3, 3)) for _ in range(size)]
                 raw = [mpf(rng.uniform(0.05, 1)) for _ in range(size)]
                 y = [v / sum(raw) for v in raw] if labels == "onehot" else raw
+                fixed = ctx.fixed_inputs()
+                data = {  # other per-class inputs (class weights): given ones, else sampled
+                    b: [mpf(str(fixed[b[m]])) if b[m] in fixed else mpf(rng.uniform(0.1, 2)) for m in range(size)]
+                    for b in ctx.class_inputs()[2:]
+                }
+                given = numbers | {str(b.label): vs for b, vs in data.items()}
                 for i, j in _entries(size, spec.free_j):
                     extra = {"j": j} if spec.free_j else {}
 
                     up, down = list(f), list(f)
                     up[i] += STEP
                     down[i] -= STEP
-                    rise = spec.numeric_loss(up, y, numbers, **extra) - spec.numeric_loss(down, y, numbers, **extra)
+                    rise = spec.numeric_loss(up, y, given, **extra) - spec.numeric_loss(down, y, given, **extra)
                     measured = rise / (2 * STEP)
-                    claimed = _evaluate(claim, ctx, {ctx.i: i} | ({ctx.j: j} if spec.free_j else {}), f, y)
+                    index = {ctx.i: i} | ({ctx.j: j} if spec.free_j else {})
+                    claimed = _evaluate(claim, ctx, index, {ctx.f: f, ctx.y: y} | data)
                     checked += 1
-                    if abs(claimed - measured) > TOLERANCE:
+                    finite = mp.isfinite(claimed) and mp.isfinite(measured)  # NaN compares as "close"
+                    if not finite or abs(claimed - measured) > TOLERANCE:
                         where = f"i = {i}" + (f", j = {j}" if spec.free_j else "")
                         return NumericResult(
                             False,
@@ -111,8 +119,10 @@ def _entries(size: int, matrix: bool) -> list[tuple[int, int]]:
     return [(i, j) for i in rows for j in rows] if matrix else [(i, 0) for i in rows]
 
 
-def _evaluate(claim, ctx: Context, index: dict, f: list, y: list) -> mpf:
+def _evaluate(claim, ctx: Context, index: dict, data: dict) -> mpf:
+    """The claim at one point; `data` maps each per-class input (f, y, weights) to its values."""
     value = meaning(instantiate(claim, index), ctx).doit()
-    subs = {ctx.f[m]: f[m] for m in range(ctx.classes)} | {ctx.y[m]: y[m] for m in range(ctx.classes)}
+    subs = {b[m]: vs[m] for b, vs in data.items() for m in range(ctx.classes)}
     subs |= ctx.param_samples()
-    return mpf(str(value.xreplace(subs).evalf(DIGITS + 10)))
+    number = value.xreplace(subs).evalf(DIGITS + 10)
+    return mpf(str(number)) if number.is_finite else mp.nan

@@ -20,34 +20,68 @@ class Param:
     valid: Callable[[Rational], bool]
     sample: str  # an exact value where numbers are needed (counterexamples, the numeric witness)
     positive: bool = False
+    per_class: bool = False  # one value per class, named name0 … name{C-1}; unset ones stay unknowns
+
+    def label(self) -> str:
+        """How `list` and errors name it: ``w0…w{C-1}`` for a per-class parameter."""
+        return f"{self.name}0…{self.name}{{C-1}}" if self.per_class else self.name
 
 
-def resolve(specs: tuple[Param, ...], given: dict[str, str], loss: str) -> tuple[dict[str, Expr], dict[Expr, Expr]]:
-    """Parameter values (numbers given, symbols otherwise) and exact samples for the symbols."""
+def resolve(
+    specs: tuple[Param, ...], given: dict[str, str], loss: str, classes: int | None
+) -> tuple[dict[str, Expr], dict[Expr, Expr]]:
+    """Parameter values (numbers given, symbols otherwise) and exact samples for the symbols.
+
+    A per-class parameter's given entries (``w0=2``) are numbers under their own names;
+    the others are no symbol here but the derivation's per-class unknowns.
+    """
     known = {p.name: p for p in specs}
-    unknown = sorted(set(given) - set(known))
-    if unknown:
-        names = ", ".join(known) or "none"
-        raise InputError(f"--param {unknown[0]}: {loss} has no such parameter (its parameters: {names})")
+    owner = {name: known.get(name) or _per_class_owner(specs, name, loss, classes) for name in given}
     values: dict[str, Expr] = {}
     samples: dict[Expr, Expr] = {}
+    for name, spec in owner.items():
+        if spec.per_class:
+            values[name] = _number(spec, name, given[name])
     for spec in specs:
+        if spec.per_class:
+            continue
         if spec.name in given:
-            text = given[spec.name].strip()
-            try:
-                if len(text) > 40:
-                    raise ValueError
-                value = Rational(text)
-            except (TypeError, ValueError, ZeroDivisionError):
-                raise InputError(f"--param {spec.name}={text!r} is not a number") from None
-            if not spec.valid(value):
-                raise InputError(f"--param {spec.name}={text} is out of range: {spec.rule}")
-            values[spec.name] = value
+            values[spec.name] = _number(spec, spec.name, given[spec.name])
         else:
             symbol = Symbol(spec.name, positive=True) if spec.positive else Symbol(spec.name, real=True)
             values[spec.name] = symbol
             samples[symbol] = Rational(spec.sample)
     return values, samples
+
+
+def _per_class_owner(specs: tuple[Param, ...], name: str, loss: str, classes: int | None) -> Param:
+    """The per-class parameter that `name` (e.g. ``w3``) is an entry of; InputError if none."""
+    for spec in specs:
+        suffix = name.removeprefix(spec.name)
+        if spec.per_class and suffix != name and suffix.isdigit() and suffix.isascii():
+            if classes is None:
+                raise InputError(f"--param {name}: per-class values need a number of classes (--classes N)")
+            if int(suffix) >= classes:
+                raise InputError(
+                    f"--param {name}: there are only {classes} classes ({spec.name}0…{spec.name}{classes - 1})"
+                )
+            return spec
+    names = ", ".join(p.label() for p in specs) or "none"
+    raise InputError(f"--param {name}: {loss} has no such parameter (its parameters: {names})")
+
+
+def _number(spec: Param, name: str, text: str) -> Rational:
+    """A given value as an exact number within the parameter's range; InputError otherwise."""
+    text = text.strip()
+    try:
+        if len(text) > 40:
+            raise ValueError
+        value = Rational(text)
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise InputError(f"--param {name}={text!r} is not a number") from None
+    if not spec.valid(value):
+        raise InputError(f"--param {name}={text} is out of range: {spec.rule}")
+    return value
 
 
 def parse_assignments(items: tuple[str, ...]) -> dict[str, str]:

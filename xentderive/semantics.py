@@ -21,7 +21,9 @@ from sympy import (
     Add,
     And,
     Derivative,
+    Dummy,
     Expr,
+    Function,
     Indexed,
     KroneckerDelta,
     Mul,
@@ -38,6 +40,7 @@ from .context import Context, SumExcept
 
 ASSUME_J_NE_I = "j != i"
 ASSUME_LABEL_SUM = "sum_j y_j = 1"
+ASSUME_LABELS_NONNEGATIVE = "y_j >= 0"
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def meaning(expr: Expr, ctx: Context) -> Expr:
     )
     extra = ctx.extra_meanings()
     if extra:
-        e = e.replace(lambda x: isinstance(x, Indexed) and x.base in extra, lambda x: extra[x.base](x.indices[0]))
+        e = e.replace(lambda x: isinstance(x, Indexed) and x.base in extra, lambda x: extra[x.base](*x.indices))
     return e.replace(lambda x: isinstance(x, Indexed) and x.base == ctx.p, lambda x: ctx.softmax(x.indices[0]))
 
 
@@ -165,11 +168,14 @@ def linearize_sums(expr: Expr, ctx: Context) -> Expr:
     """
 
     def split(s: Sum) -> Expr:
-        if len(s.limits) != 1:
-            return s
-        var, lo, hi = s.limits[0]
+        if len(s.limits) > 1:  # SymPy folds Σ_i Σ_j into one Sum, innermost limit first
+            *inner, last = s.limits
+            return split_one(split(Sum(s.function, *inner)), *last)
+        return split_one(s.function, *s.limits[0])
+
+    def split_one(function: Expr, var: Symbol, lo: Expr, hi: Expr) -> Expr:
         total = []
-        for term in Add.make_args(expand_mul(s.function)):
+        for term in Add.make_args(expand(function, power_base=False, power_exp=False, log=False)):
             coeff, dep = term.as_independent(var, as_Add=False)
             if dep == 1:
                 total.append(coeff * (hi - lo + 1))
@@ -183,6 +189,52 @@ def linearize_sums(expr: Expr, ctx: Context) -> Expr:
     return expr.replace(lambda x: isinstance(x, Sum), split)
 
 
+def merge_sums(expr: Expr) -> Expr:
+    """Drop groups of sums over one range whose merged body is zero.
+
+    The same sum can come out of SymPy in rationally equal forms (1/(S - e) beside
+    e/(S² - eS) + 1/S) that compare unequal term by term. By linearity Σ_k c_k·Σ_v a_k(v)
+    = Σ_v Σ_k c_k a_k(v) (each c_k is outside its sum, so free of v); when that merged
+    body is zero the group is zero. Otherwise the terms stay as they were.
+    """
+    v = Dummy("v", integer=True, nonnegative=True)
+    groups: dict[tuple, list[tuple[Expr, Expr]]] = {}
+    kept = []
+    for term in Add.make_args(expand(expr)):
+        sums = [f for f in Mul.make_args(term) if isinstance(f, Sum) and len(f.limits) == 1]
+        if len(sums) != 1:
+            kept.append(term)
+            continue
+        (s,) = sums
+        var, lo, hi = s.limits[0]
+        coeff = Mul(*(f for f in Mul.make_args(term) if f is not s))
+        groups.setdefault((lo, hi), []).append((term, coeff * s.function.xreplace({var: v})))
+    for group in groups.values():
+        if len(group) > 1 and rational_zero(Add(*(body for _, body in group))):
+            continue
+        kept.extend(term for term, _ in group)
+    return Add(*kept)
+
+
+def identify_delta_indices(expr: Expr, ctx: Context) -> Expr:
+    """δ_ij·φ(j) = δ_ij·φ(i): in a term with the factor δ_ij, write i for the free j.
+
+    Exact (both sides vanish unless i = j). Summation variables are canonical by now
+    (`linearize_sums`), so every j left in a term is the free index.
+    """
+    pair = {ctx.i, ctx.j}
+
+    def identify(term: Expr) -> Expr:
+        factors = Mul.make_args(term)
+        deltas = [f for f in factors if isinstance(f, KroneckerDelta) and set(f.args) == pair]
+        if not deltas:
+            return term
+        rest = Mul(*(f for f in factors if f not in deltas))
+        return Mul(*deltas) * rest.xreplace({ctx.j: ctx.i})  # the delta itself keeps both indices
+
+    return Add(*(identify(t) for t in Add.make_args(expand(expr))))
+
+
 def _drop_cross_deltas(expr: Expr, ctx: Context) -> Expr:
     """Under the case assumption j ≠ i, δ_ij = 0."""
     pair = {ctx.i, ctx.j}
@@ -190,6 +242,28 @@ def _drop_cross_deltas(expr: Expr, ctx: Context) -> Expr:
         lambda x: isinstance(x, KroneckerDelta) and set(x.args) == pair,
         lambda x: 0,
     )
+
+
+class SymbolicPower(Function):
+    """``base**r`` for a symbolic exponent r (γ), kept apart from integer powers of the base.
+
+    SymPy merges (1 - p)**γ / (1 - p) into (1 - p)**(γ - 1), so equal expressions
+    can differ in form. Writing every base**(r + c) as SymbolicPower(base, r) · base**c
+    (c the numeric part) is an identity for base ≠ 0, and leaves one form. It is a
+    function of its base, so a summation variable inside stays visible to sum rules.
+    """
+
+    nargs = 2
+
+
+def split_symbolic_powers(e: Expr) -> Expr:
+    """Rewrite every power with a non-numeric exponent as SymbolicPower(base, r) · base**c."""
+
+    def split(pw: Expr) -> Expr:
+        c, r = Add(*Add.make_args(pw.exp)).as_coeff_Add()  # re-sorted: display exponents are unevaluated
+        return SymbolicPower(pw.base, r) * pw.base**c
+
+    return e.replace(lambda x: x.is_Pow and not x.exp.is_number, split)
 
 
 def rational_zero(e: Expr) -> bool:
@@ -210,6 +284,11 @@ def rational_zero(e: Expr) -> bool:
             depth[base] = max(depth.get(base, 0), power)
     if not depth:
         return False
+    if any(_denominators(f) for base in depth for f in Add.make_args(expand(base))):
+        # A denominator holds a fraction itself (1 - 1/(1 + e^{-f}) from a sigmoid): one
+        # numerator over one denominator; costly, but only such expressions get here.
+        numerator, _ = e.as_numer_denom()
+        return expand(numerator) == 0
     common = Mul(*(base**power for base, power in depth.items()))
     return expand(Add(*(term * common for term in terms))) == 0
 
@@ -225,12 +304,14 @@ def prove_zero_symbolic(expr: Expr, ctx: Context, assumptions: tuple[str, ...] =
     # Kronecker-delta sums are evaluated in linearize_sums.
     e = expr.replace(lambda x: isinstance(x, Derivative), lambda d: d.doit(deep=False))
     e = e.replace(lambda x: isinstance(x, KroneckerDelta), lambda d: KroneckerDelta(*d.args))  # δ_ii = 1
+    e = split_symbolic_powers(e)
     e = resolve_index_ranges(e, ctx)
     if ASSUME_J_NE_I in assumptions:
         e = _drop_cross_deltas(e, ctx)
     e = linearize_sums(e, ctx)
     if ASSUME_J_NE_I in assumptions:
         e = _drop_cross_deltas(e, ctx)
+    e = identify_delta_indices(merge_sums(e), ctx)
     notes = ["SymPy diff of the Sum definitions", "index ranges by $0 ≤ i, j ≤ @C-1$", "sum linearity"]
     if ASSUME_LABEL_SUM in assumptions:
         e = e.xreplace({linearize_sums(ctx.label_sum(), ctx): 1})
@@ -238,3 +319,44 @@ def prove_zero_symbolic(expr: Expr, ctx: Context, assumptions: tuple[str, ...] =
     if ASSUME_J_NE_I in assumptions:
         notes.append("$δ_{ij} = 0$ for $j ≠ i$")
     return Outcome(rational_zero(e), f"symbolic identity for every $@C$ ({'; '.join(notes)})")
+
+
+# --- signs -----------------------------------------------------------------------
+
+
+def nonnegative(e: Expr, ctx: Context, assumptions: tuple[str, ...] = ()) -> bool:
+    """Is the meaning `e` ≥ 0 for every input? A sufficient test, by structure.
+
+    Sums, products and sums of products of nonnegative parts are nonnegative; a part is
+    nonnegative by SymPy's assumptions (squares of reals, e^x, p_j > 0), or a label
+    when labels are assumed nonnegative. Works for symbolic and concrete C alike.
+    """
+    labels = ASSUME_LABELS_NONNEGATIVE in assumptions
+
+    def nonneg(x: Expr) -> bool:
+        if x.is_nonnegative:
+            return True
+        if isinstance(x, Indexed) and labels and x.base == ctx.y:
+            return True
+        if isinstance(x, Sum):
+            return nonneg(x.function)
+        if isinstance(x, (Add, Mul)):
+            return all(nonneg(a) for a in x.args)
+        if x.is_Pow:
+            return (x.exp.is_even and x.base.is_real) or (positive(x.base) and x.exp.is_real)
+        return False
+
+    def positive(x: Expr) -> bool:
+        if x.is_positive:
+            return True
+        if isinstance(x, Sum):  # positive terms over a range that is not empty
+            (_, lo, hi), *more = x.limits
+            return not more and positive(x.function) and (hi - lo).is_nonnegative is True
+        if isinstance(x, (Add, Mul)):
+            return all(positive(a) for a in x.args)
+        if x.is_Pow:
+            return positive(x.base) and x.exp.is_real
+        return False
+
+    e = e.replace(lambda x: isinstance(x, Derivative), lambda d: d.doit(deep=False))
+    return nonneg(expand_mul(e)) or nonneg(e)

@@ -21,22 +21,25 @@ from fractions import Fraction
 from functools import cached_property
 from itertools import product
 
-from sympy import Abs, Add, Expr, Rational, expand
+from sympy import Abs, Add, Expr, Rational, Symbol, expand
 from sympy.core.parameters import evaluate
 
-from .concrete import ConcreteMeaning, Rest, classes_named
+from .concrete import ConcreteMeaning, Rest, SplitRefused, classes_named
 from .context import Context
 from .model import Counterexample, Derivation, Line, Status, Step
 from .semantics import (
     ASSUME_J_NE_I,
     ASSUME_LABEL_SUM,
+    Outcome,
     free_indices,
     instantiate,
     meaning,
+    nonnegative,
     prove_zero_symbolic,
 )
 
 EXHAUSTIVE_MAX = 8
+SIGN_METHOD = "nonnegative by structure: sums and products of nonnegative parts (squares, $@p_j > 0$, stated signs)"
 FALLBACK_CLASSES = tuple(range(1, 7))
 SEEDS = (1, 2, 3, 4, 5)
 
@@ -85,9 +88,13 @@ class ConcreteChecker:
         rests = [t for t in terms if isinstance(t, Rest)]
         if len(rests) > 1:
             return False
-        if rests and not all(rests[0].args[0].xreplace(r) in terms for r in cm.generic((0, 1)).values()):
-            return False
-        swap = {cm.fs[0]: cm.fs[1], cm.fs[1]: cm.fs[0], cm.ys[0]: cm.ys[1], cm.ys[1]: cm.ys[0]}
+        if rests:
+            renamed = [rests[0].args[0].xreplace(r) for r in cm.generic((0, 1)).values()]
+            if not (all(t in terms for t in renamed) or expand(loss - rests[0] - Add(*renamed)) == 0):
+                return False
+        swap = {}
+        for raw in cm.raw.values():  # a number fixed for one class stays put, so L moves unless it is uniform
+            swap |= {raw[0]: raw[1], raw[1]: raw[0]}
         moved = loss.xreplace(swap)
         return moved == loss or expand(moved - loss) == 0
 
@@ -138,8 +145,14 @@ class ConcreteChecker:
 
     def check_link(self, a: Line, b: Line, inst: dict, assumptions: tuple[str, ...]) -> LinkResult:
         sides = instantiate(a.expr, inst), instantiate(b.expr, inst)
+        if b.relation == "≥":
+            return self.check_inequality(a, b, sides, inst, assumptions)
         shown = self.distinguished(*sides)
-        left, right = (self.cm.evaluate(side, shown) for side in sides)
+        try:
+            left, right = (self.cm.evaluate(side, shown) for side in sides)
+        except SplitRefused:  # nested sums over the classes: every class written out
+            shown = None
+            left, right = (self.cm.evaluate(side) for side in sides)
         out = self.cm.is_zero(left - right, assumptions, shown)
         if out.zero:
             return LinkResult(Status.VERIFIED, out.method)
@@ -149,25 +162,54 @@ class ConcreteChecker:
         remark = "" if cex else "not proved, and no counterexample was found at the sampled points"
         return LinkResult(Status.FAILED, out.method, cex, remark)
 
+    def check_inequality(
+        self, a: Line, b: Line, sides: tuple[Expr, Expr], inst: dict, assumptions: tuple[str, ...]
+    ) -> LinkResult:
+        """``a ≥ b``: a - b is nonnegative by its structure; else look for a point where it is not."""
+        if nonnegative(meaning(sides[0], self.ctx) - meaning(sides[1], self.ctx), self.ctx, assumptions):
+            return LinkResult(Status.VERIFIED, SIGN_METHOD)
+        left, right = (self.cm.evaluate(side) for side in sides)
+        cex = self.counterexample(a, b, left, right, inst, assumptions)
+        remark = "" if cex else "not proved, and no counterexample was found at the sampled points"
+        return LinkResult(Status.FAILED, "not shown nonnegative by its structure", cex, remark)
+
     def counterexample(
         self, a: Line, b: Line, left: Expr, right: Expr, inst: dict, assumptions: tuple[str, ...]
     ) -> Counterexample | None:
-        """Seeded random rational logits and labels at which the two sides differ."""
+        """Seeded random rational inputs at which the two sides differ (or, for ≥, the left is smaller)."""
         C = self.ctx.classes
         for seed in SEEDS:
             rng = random.Random(seed)
-            fs = [Rational(Fraction(rng.randint(-20, 20), 10)) for _ in range(C)]
-            ys = self.sample_labels(rng, ASSUME_LABEL_SUM in assumptions)
-            lv = self.cm.numeric(left, fs, ys).evalf(30)
-            rv = self.cm.numeric(right, fs, ys).evalf(30)
-            if Abs(lv - rv) > 1e-20 * (1 + Abs(lv)):
+            ctx = self.ctx
+            values = {
+                ctx.f: [Rational(Fraction(rng.randint(-20, 20), 10)) for _ in range(C)],
+                ctx.y: self.sample_labels(rng, ASSUME_LABEL_SUM in assumptions),
+            }
+            for base in self.cm.bases[2:]:  # class weights, a direction: positive numbers
+                values[base] = [Rational(Fraction(rng.randint(1, 20), 10)) for _ in range(C)]
+            lv = self.cm.numeric(left, values).evalf(30)
+            rv = self.cm.numeric(right, values).evalf(30)
+            finite = lv.is_finite, rv.is_finite
+            if finite == (True, True):
+                tolerance = 1e-20 * (1 + Abs(lv))
+                differs = (lv - rv < -tolerance) if b.relation == "≥" else (Abs(lv - rv) > tolerance)
+            else:  # one side undefined (a division by zero) and the other not; both: no number to show
+                differs = b.relation == "=" and True in finite
+            if differs:
                 with evaluate(False):  # show both sides as written
                     shown = [instantiate(a.expr, inst), instantiate(b.expr, inst)]
                 return Counterexample(
                     classes=C,
                     index={str(k): int(v) for k, v in inst.items()},
-                    f=[str(v) for v in fs],
-                    y=[str(v) for v in ys],
+                    f=[str(v) for v in values[ctx.f]],
+                    y=[str(v) for v in values[ctx.y]],
+                    others={
+                        str(b.label): [
+                            str(v if isinstance(r, Symbol) else r) for r, v in zip(raw, values[b], strict=True)
+                        ]
+                        for b, raw in self.cm.raw.items()
+                        if b not in (ctx.f, ctx.y)
+                    },
                     lhs=shown[0],
                     rhs=shown[1],
                     lhs_value=str(lv.evalf(15)),
@@ -195,7 +237,11 @@ class SymbolicChecker:
         methods: list[str] = []
         status = Status.PROVED
         for a, b in step.links():
-            out = prove_zero_symbolic(meaning(a.expr, self.ctx) - meaning(b.expr, self.ctx), self.ctx, step.assumptions)
+            difference = meaning(a.expr, self.ctx) - meaning(b.expr, self.ctx)
+            if b.relation == "≥":
+                out = Outcome(nonnegative(difference, self.ctx, step.assumptions), SIGN_METHOD)
+            else:
+                out = prove_zero_symbolic(difference, self.ctx, step.assumptions)
             if out.zero:
                 methods.append(out.method)
                 continue
@@ -208,6 +254,7 @@ class SymbolicChecker:
 
     def fallback(self, step: Step, a: Line, b: Line) -> LinkResult:
         """Exact checks at C = 1…6, for a link SymPy could not prove for all C."""
+        refuted = None
         for c in FALLBACK_CLASSES:
             concrete = ConcreteChecker(self.ctx.at(c), self.labels)  # this derivation's definitions, at C = c
             sizes = {self.ctx.C: c}
@@ -215,12 +262,17 @@ class SymbolicChecker:
                 step.key,
                 step.title,
                 step.justification,
-                [[Line(instantiate(a.expr, sizes)), Line(instantiate(b.expr, sizes))]],
+                [[replace(a, expr=instantiate(a.expr, sizes)), replace(b, expr=instantiate(b.expr, sizes))]],
                 step.assumptions,
             )
             res = concrete.check(one)
             if res.status is Status.FAILED:
-                return replace(res, method=f"not an identity: refuted exactly at $@C = {c}$")
+                res = replace(res, method=f"not an identity: refuted exactly at $@C = {c}$")
+                if res.counterexample:
+                    return res
+                refuted = refuted or res  # keep looking for a C with numbers to show
+        if refuted:
+            return refuted
         shown = f"{FALLBACK_CLASSES[0]}…{FALLBACK_CLASSES[-1]}"
         return LinkResult(Status.CHECKED, f"not proved for every $@C$; checked exactly for $@C = {shown}$")
 

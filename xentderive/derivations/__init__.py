@@ -3,7 +3,8 @@
 A module provides NAME, SUMMARY, steps(ctx, labels), default_target(ctx, labels),
 claim_lhs(ctx) and numeric_loss(f, y, params); optionally PARAMS (parameters with
 their valid range), CONVENTIONS (framework conventions worth stating) and
-make_context(classes, params) when its definitions differ from the seed's.
+make_context(classes, params) when its definitions differ from the seed's,
+FREE_J and RESULT_STEP for a matrix result, MAX_CLASSES = (limit, reason).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class DerivationSpec:
     make_context: Callable[..., Context] = Context
     free_j: bool = False  # the claim is about a matrix (∂p_j/∂f_i), j free like i
     result_step: str | None = None  # the step whose last line is the result (default: the last step)
+    max_classes: tuple[int, str] | None = None  # a lower limit on --classes than MAX_CLASSES, and why
 
     @classmethod
     def from_module(cls, module: ModuleType) -> DerivationSpec:
@@ -50,6 +52,7 @@ class DerivationSpec:
             getattr(module, "make_context", Context),
             getattr(module, "FREE_J", False),
             getattr(module, "RESULT_STEP", None),
+            getattr(module, "MAX_CLASSES", None),
         )
 
 

@@ -24,7 +24,10 @@ def _step(step: Step, options: RenderOptions) -> dict:
         "key": step.key,
         "title": w(step.title),
         "justification": w(step.justification),
-        "text": "; ".join(" = ".join(text(ln.expr, n) for ln in chain) for chain in step.chains),
+        "text": "; ".join(
+            text(chain[0].expr, n) + "".join(f" {ln.relation} {text(ln.expr, n)}" for ln in chain[1:])
+            for chain in step.chains
+        ),
         "latex": chain_body(step, options),
         "status": step.status.value,
         "method": w(step.method),

@@ -20,7 +20,8 @@ def chain_body(step: Step, options: RenderOptions) -> str:
         first = latex(chain[0].expr, n)
         for k, line in enumerate(chain[1:]):
             note = rf" && \text{{{w(line.note)}}}" if line.note else ""
-            rows.append(f"{first if k == 0 else ''} &= {latex(line.expr, n)}{note}")
+            rel = "=" if line.relation == "=" else r"\geq"
+            rows.append(f"{first if k == 0 else ''} &{rel} {latex(line.expr, n)}{note}")
     return " \\\\\n".join(rows)
 
 

@@ -83,19 +83,26 @@ class MathLatexPrinter(LatexPrinter):
 
     def _print_Indexed(self, expr: Indexed) -> str:
         base = self.notation.latex_name(str(expr.base.label))
-        return f"{base}_{{{','.join(self._print(i) for i in expr.indices)}}}"
+        idx = [self._print(i) for i in expr.indices]
+        return f"{base}_{{{''.join(idx) if all(len(i) == 1 for i in idx) else ','.join(idx)}}}"  # H_{ij}
 
     def _print_Derivative(self, expr: Derivative) -> str:
-        ((var, _),) = expr.variable_count
-        v = self._print(var)
+        order = sum(count for _, count in expr.variable_count)
+        d = r"\partial" if order == 1 else rf"\partial^{{{order}}}"
+        v = " ".join(
+            rf"\partial {self._print(var)}" + (f"^{{{count}}}" if count > 1 else "")
+            for var, count in expr.variable_count
+        )
         if _is_atomic(expr.expr):
-            return rf"\frac{{\partial {self._print(expr.expr)}}}{{\partial {v}}}"
-        return rf"\frac{{\partial}}{{\partial {v}}}\left({self._print(expr.expr)}\right)"
+            return rf"\frac{{{d} {self._print(expr.expr)}}}{{{v}}}"
+        return rf"\frac{{{d}}}{{{v}}}\left({self._print(expr.expr)}\right)"
 
     def _print_Sum(self, expr: Sum) -> str:
-        ((var, lo, hi),) = expr.limits
         limit = type(self)(self.notation, order="lex").doprint  # C - 1, not -1 + C
-        return rf"\sum_{{{self._print(var)}={limit(lo)}}}^{{{limit(hi)}}} {self._operand(expr.function)}"
+        signs = "".join(
+            rf"\sum_{{{self._print(var)}={limit(lo)}}}^{{{limit(hi)}}} " for var, lo, hi in reversed(expr.limits)
+        )  # SymPy lists the innermost sum first
+        return signs + self._operand(expr.function)
 
     def _print_SumExcept(self, expr: Expr) -> str:
         return rf"\sum_{{{self._print(expr.var)} \neq {self._print(expr.excluded)}}} {self._operand(expr.body)}"
@@ -134,23 +141,29 @@ class MathTextPrinter(StrPrinter):
 
     def _print_Indexed(self, expr: Indexed) -> str:
         base = self.notation.rename.get(str(expr.base.label), str(expr.base.label))
-        idx = ",".join(self._print(i) for i in expr.indices)
-        return f"{base}_{idx}" if len(idx) == 1 else f"{base}_{{{idx}}}"
+        idx = [self._print(i) for i in expr.indices]
+        if all(len(i) == 1 for i in idx):  # f_i, H_ij
+            return f"{base}_{''.join(idx)}"
+        return f"{base}_{{{','.join(idx)}}}"
 
     def _print_exp(self, expr: Expr) -> str:
         arg = self._print(expr.args[0])
         return f"e^{arg}" if len(arg) == 1 else f"e^({arg})"
 
     def _print_Derivative(self, expr: Derivative) -> str:
-        ((var, _),) = expr.variable_count
+        order = sum(count for _, count in expr.variable_count)
+        d = "∂" if order == 1 else f"∂{'²³'[order - 2] if order <= 3 else f'^{order}'}"
+        v = "".join(f"∂{self._print(var)}" + (f"^{count}" if count > 1 else "") for var, count in expr.variable_count)
         if _is_atomic(expr.expr):
-            return f"∂{self._print(expr.expr)}/∂{self._print(var)}"
-        return f"∂/∂{self._print(var)} ({self._print(expr.expr)})"
+            return f"{d}{self._print(expr.expr)}/{v}"
+        return f"{d}/{v} ({self._print(expr.expr)})"
 
     def _print_Sum(self, expr: Sum) -> str:
-        ((var, lo, hi),) = expr.limits
         limit = type(self)(self.notation, order="lex").doprint  # C - 1, not -1 + C
-        return f"Σ_{{{self._print(var)}={limit(lo)}}}^{{{limit(hi)}}} {self._factor(expr.function)}"
+        signs = "".join(
+            f"Σ_{{{self._print(var)}={limit(lo)}}}^{{{limit(hi)}}} " for var, lo, hi in reversed(expr.limits)
+        )  # SymPy lists the innermost sum first
+        return signs + self._factor(expr.function)
 
     def _print_SumExcept(self, expr: Expr) -> str:
         return f"Σ_{{{self._print(expr.var)}≠{self._print(expr.excluded)}}} {self._factor(expr.body)}"

@@ -55,7 +55,7 @@ class TextView:
         grid.add_column(style="dim", max_width=30)  # leave the width to the mathematics
         for chain in step.chains:
             for k, line in enumerate(chain):
-                grid.add_row(("  = " if k else "") + text(line.expr, n), w(line.note) if k else "")
+                grid.add_row((f"  {line.relation} " if k else "") + text(line.expr, n), w(line.note) if k else "")
         parts = [head, _indent(Text(w(step.justification), style="italic")), _indent(grid)]
         parts.append(_indent(Text(f"{w.word('method')}: {w(step.method)}", style="dim")))
         parts += [_indent(Text(r, style=style or "yellow")) for r in w.remarks(step)]
@@ -70,7 +70,9 @@ def counterexample(c: Counterexample, w: Words) -> str:
     where = [f"{n.classes} = {c.classes}", *(f"{k} = {v}" for k, v in c.index.items())]
     return (
         f"{w.word('counterexample')}: {', '.join(where)}, {n.logits} = ({', '.join(c.f)}), "
-        f"{n.labels} = ({', '.join(c.y)}): {w.word('left')} {text(c.lhs, n)} = {c.lhs_value}, "
+        f"{n.labels} = ({', '.join(c.y)})"
+        + "".join(f", {name} = ({', '.join(vs)})" for name, vs in c.others.items())
+        + f": {w.word('left')} {text(c.lhs, n)} = {c.lhs_value}, "
         f"{w.word('right')} {text(c.rhs, n)} = {c.rhs_value}"
     )
 
