@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cmath
 import json
 import math
 import random
@@ -9,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
-from sympy import Mul, Symbol, lambdify
+from sympy import Add, Integer, Mul, Symbol, lambdify
 from sympy.core.parameters import evaluate
 from sympy.parsing.sympy_parser import parse_expr
 
@@ -18,10 +19,10 @@ from xentderive.api import build
 from xentderive.cli import main
 from xentderive.derivations import REGISTRY
 from xentderive.errors import InputError
-from xentderive.model import Line, Status
+from xentderive.model import Status
 from xentderive.verify import checker_for
 
-NEW = ["log-softmax-nll", "label-smoothing", "temperature", "softmax-jacobian"]
+NEW = [name for name in REGISTRY if name != "softmax-ce"]  # the seed has its own twins in test_mutations
 
 
 @pytest.mark.parametrize("classes", [None, 3, 12])
@@ -41,8 +42,8 @@ def test_every_line_mutated_is_caught_and_its_twin_passes(loss, classes):
         for c, chain in enumerate(step.chains):
             for k, line in enumerate(chain):
                 chains = [list(ch) for ch in step.chains]
-                with evaluate(False):
-                    chains[c][k] = Line(Mul(2, line.expr), line.note)
+                with evaluate(False):  # 2e + 1: unlike 2e, it also moves a line whose value is 0
+                    chains[c][k] = replace(line, expr=Add(Mul(2, line.expr), Integer(1)))
                 status = checker.check(replace(step, chains=chains)).status
                 assert status is Status.FAILED, f"{loss} {step.key} chain {c} line {k} not caught"
 
@@ -54,6 +55,10 @@ def test_every_line_mutated_is_caught_and_its_twin_passes(loss, classes):
         ("label-smoothing", "p_i - ((1 - eps)*y_i + eps/(C - 1))"),  # the other smoothing convention
         ("temperature", "p_i - y_i"),
         ("softmax-jacobian", "p_j*(1 - p_i)"),
+        ("weighted-ce", "p_i*sum_j(w_j*y_j) - y_i"),  # the weight of class i forgotten
+        ("sigmoid-bce", "p_i*(1 - p_i) - y_i"),
+        ("focal", "p_i - y_i"),  # the cross-entropy's gradient: right only for gamma = 0
+        ("ce-hessian", "delta_ij*p_i + p_i*p_j"),
     ],
 )
 def test_a_wrong_closed_form_fails_with_a_counterexample(loss, wrong):
@@ -67,42 +72,66 @@ def _softmax(fs, T=1.0):
     return [v / sum(top) for v in top]
 
 
+def _ce(fs, ys):
+    """Cross-entropy in complex arithmetic, for the complex-step derivative (exact to rounding)."""
+    top = [cmath.exp(v) for v in fs]
+    return -sum(y * cmath.log(t / sum(top)) for y, t in zip(ys, top, strict=True))
+
+
+def _sigmoid(v):
+    return 1 / (1 + math.exp(-v))
+
+
+PARAMS = {"T": 1.5, "gamma": 2.0, "eps": 0.1, "w": [0.5, 2.0, 1.0, 3.0]}  # C = 4 classes
 REFERENCE = {  # the definitions again, in plain floats: independent of the package
-    "softmax-ce": lambda fs, ys, j, T: -sum(y * math.log(p) for y, p in zip(ys, _softmax(fs), strict=True)),
-    "log-softmax-nll": lambda fs, ys, j, T: (
+    "softmax-ce": lambda fs, ys, j, k: -sum(y * math.log(p) for y, p in zip(ys, _softmax(fs), strict=True)),
+    "log-softmax-nll": lambda fs, ys, j, k: (
         -sum(y * (v - math.log(sum(math.exp(u) for u in fs))) for v, y in zip(fs, ys, strict=True))
     ),
-    "label-smoothing": lambda fs, ys, j, T: (
-        -sum((0.9 * y + 0.1 / len(fs)) * math.log(p) for y, p in zip(ys, _softmax(fs), strict=True))
+    "label-smoothing": lambda fs, ys, j, k: (
+        -sum(((1 - k["eps"]) * y + k["eps"] / len(fs)) * math.log(p) for y, p in zip(ys, _softmax(fs), strict=True))
     ),
-    "temperature": lambda fs, ys, j, T: -sum(y * math.log(p) for y, p in zip(ys, _softmax(fs, T), strict=True)),
-    "softmax-jacobian": lambda fs, ys, j, T: _softmax(fs)[j],
+    "temperature": lambda fs, ys, j, k: -sum(y * math.log(p) for y, p in zip(ys, _softmax(fs, k["T"]), strict=True)),
+    "weighted-ce": lambda fs, ys, j, k: (
+        -sum(w * y * math.log(p) for w, y, p in zip(k["w"], ys, _softmax(fs), strict=True))
+    ),
+    "sigmoid-bce": lambda fs, ys, j, k: (
+        -sum(y * math.log(_sigmoid(v)) + (1 - y) * math.log(1 - _sigmoid(v)) for v, y in zip(fs, ys, strict=True))
+    ),
+    "focal": lambda fs, ys, j, k: (
+        -sum(y * (1 - p) ** k["gamma"] * math.log(p) for y, p in zip(ys, _softmax(fs), strict=True))
+    ),
+    "softmax-jacobian": lambda fs, ys, j, k: _softmax(fs)[j],
+    # ∂L/∂f_j by the complex step; its central differences in f_i are the Hessian's entries
+    "ce-hessian": lambda fs, ys, j, k: _ce([v + (1e-20j if m == j else 0) for m, v in enumerate(fs)], ys).imag / 1e-20,
 }
 
 
 @pytest.mark.parametrize("loss", list(REGISTRY))
 def test_json_gradient_matches_finite_differences_of_the_definition(loss):
-    C, T = 4, 1.5
-    args = ["--param", "eps=0.1"] if loss == "label-smoothing" else []  # the reference uses eps = 0.1
+    C = 4
+    given = {"label-smoothing": ["eps=0.1"], "weighted-ce": [f"w{m}={w}" for m, w in enumerate(PARAMS["w"])]}
+    args = [arg for item in given.get(loss, []) for arg in ("--param", item)]
     result = CliRunner().invoke(main, ["derive", "-C", str(C), "--loss", loss, *args, "-f", "json"])
     doc = json.loads(result.stdout)
     names = [Symbol(f"f{m}", real=True) for m in range(C)] + [Symbol(f"y{m}", real=True) for m in range(C)]
-    names.append(Symbol("T", positive=True))
+    names += [Symbol("T", positive=True), Symbol("gamma", real=True)]
     table = {str(s): s for s in names}
     rng = random.Random(3)
     fs = [rng.uniform(-2, 2) for _ in range(C)]
     raw = [rng.uniform(0.1, 1) for _ in range(C)]
     ys = [v / sum(raw) for v in raw]
     rows = doc["gradient"]
+    assert len(rows) == C
     for i in range(C):
         for j in range(C) if isinstance(rows[0], list) else [0]:
             text = rows[i][j] if isinstance(rows[0], list) else rows[i]
-            value = lambdify(names, parse_expr(text, table))(*fs, *ys, T)
+            value = lambdify(names, parse_expr(text, table))(*fs, *ys, PARAMS["T"], PARAMS["gamma"])
             h = 1e-6
             up, down = list(fs), list(fs)
             up[i] += h
             down[i] -= h
-            numeric = (REFERENCE[loss](up, ys, j, T) - REFERENCE[loss](down, ys, j, T)) / (2 * h)
+            numeric = (REFERENCE[loss](up, ys, j, PARAMS) - REFERENCE[loss](down, ys, j, PARAMS)) / (2 * h)
             assert value == pytest.approx(numeric, abs=1e-6), (loss, i, j)
 
 
@@ -133,3 +162,77 @@ def test_cli_param_and_loss_errors_are_one_line_exit_2():
     ]:
         result = runner.invoke(main, ["derive", *args])
         assert result.exit_code == 2 and message in result.stderr
+
+
+def test_class_weights_are_unknowns_unless_given_and_given_ones_are_checked():
+    d = derive(12, loss="weighted-ce")
+    assert d.ok and d.complete and d.params == {}
+    fixed = {"w0": "2", "w1": "1/2", "w2": "0"}
+    assert derive(3, loss="weighted-ce", params=fixed).ok
+    # unit weights give back the seed's closed form; other weights do not
+    ones = {f"w{m}": "1" for m in range(3)}
+    assert derive(3, loss="weighted-ce", params=ones, target="p_i - y_i").ok
+    wrong = derive(3, loss="weighted-ce", params=fixed, target="p_i - y_i")
+    assert wrong.claim.status is Status.FAILED and wrong.claim.counterexample.others == {"w": ["2", "1/2", "0"]}
+    for classes, bad, message in [
+        (3, {"w3": "1"}, "there are only 3 classes"),
+        (None, {"w0": "1"}, "need a number of classes"),
+        (3, {"w0": "-1"}, "out of range: w_m ≥ 0"),
+        (3, {"v0": "1"}, r"no such parameter \(its parameters: w0…w\{C-1\}\)"),
+    ]:
+        with pytest.raises(InputError, match=message):
+            derive(classes, loss="weighted-ce", params=bad)
+
+
+def test_a_counterexample_names_the_weights_it_used():
+    d = derive(3, loss="weighted-ce", target="p_i*sum_j(w_j*y_j) - y_i")
+    cex = d.claim.counterexample
+    assert set(cex.others) == {"w"} and len(cex.others["w"]) == 3
+    out = CliRunner().invoke(main, ["derive", "-C", "3", "--loss", "weighted-ce", "--target", "p_i - y_i"]).output
+    assert "w = (" in out
+
+
+def test_focal_with_gamma_zero_is_the_cross_entropy_and_not_otherwise():
+    assert derive(None, loss="focal", params={"gamma": "0"}, target="p_i - y_i").ok
+    assert not derive(None, loss="focal", params={"gamma": "1/2"}, target="p_i - y_i").ok
+    with pytest.raises(InputError, match="out of range"):
+        derive(3, loss="focal", params={"gamma": "-1"})
+
+
+def test_claims_take_parameter_exponents_but_no_other_symbolic_ones():
+    assert derive(3, loss="focal", target=derive(3, loss="focal").target).ok
+    for bad in ["p_i^f_i", "p_i^(gamma*p_i)", "p_i^1000"]:
+        with pytest.raises(InputError, match="exponents must be numbers"):
+            build(3, loss="focal", target=bad)
+
+
+def test_sigmoid_bce_with_one_logit_is_the_textbook_binary_case():
+    for labels in ("onehot", "soft"):
+        d = derive(1, loss="sigmoid-bce", labels=labels)
+        assert d.ok and d.complete
+    # no softmax across outputs: the softmax's own closed form is wrong here
+    assert not derive(3, loss="sigmoid-bce", target="p_i*sum_j(y_j) - y_i", labels="soft").ok
+
+
+def test_the_hessian_properties_are_proved_and_their_twins_fail():
+    d = derive(None, loss="ce-hessian")
+    keys = {s.key: s.status for s in d.all_steps}
+    assert all(keys[k] is Status.PROVED for k in ("hessian", "symmetric", "row-sum", "psd"))
+    for classes in (None, 3):
+        d = build(classes, loss="ce-hessian")
+        checker = checker_for(d.ctx, d.labels)
+        psd = next(s for s in d.all_steps if s.key == "psd")
+        chains = [list(psd.chains[0])]
+        with evaluate(False):  # xᵀHx ≥ 0 turned into -xᵀHx ≥ 0 at the sum-of-squares line
+            chains[0][-2] = replace(chains[0][-2], expr=-chains[0][-2].expr)
+        res = checker.check(replace(psd, chains=chains))
+        assert res.status is Status.FAILED and res.counterexample is not None
+        # the sign needs the labels' sign: without y ≥ 0 it is not shown
+        res = checker.check(replace(psd, chains=[[psd.chains[0][-2], psd.chains[0][-1]]], assumptions=()))
+        assert res.status is Status.FAILED
+
+
+def test_the_hessian_is_limited_to_classes_it_can_write_out():
+    assert derive(12, loss="ce-hessian").ok
+    with pytest.raises(InputError, match="above ce-hessian's maximum of 24"):
+        build(25, loss="ce-hessian")

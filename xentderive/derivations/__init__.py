@@ -18,7 +18,17 @@ from sympy import Expr
 from ..context import Context
 from ..model import Step
 from ..params import Param
-from . import label_smoothing, log_softmax_nll, softmax_ce, softmax_jacobian, temperature
+from . import (
+    ce_hessian,
+    focal,
+    label_smoothing,
+    log_softmax_nll,
+    sigmoid_bce,
+    softmax_ce,
+    softmax_jacobian,
+    temperature,
+    weighted_ce,
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,17 @@ class DerivationSpec:
 REGISTRY: dict[str, DerivationSpec] = {
     spec.name: spec
     for spec in map(
-        DerivationSpec.from_module, [softmax_ce, log_softmax_nll, label_smoothing, temperature, softmax_jacobian]
+        DerivationSpec.from_module,
+        [
+            softmax_ce,
+            log_softmax_nll,
+            label_smoothing,
+            temperature,
+            weighted_ce,
+            sigmoid_bce,
+            focal,
+            softmax_jacobian,
+            ce_hessian,
+        ],
     )
 }
