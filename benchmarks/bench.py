@@ -78,6 +78,10 @@ def main() -> None:
     sizes = ["3", "10", "50", "100", "1000"] + ([] if opts.quick else ["10000"])
     rows += [(f"derive -C {n} --format json", ["derive", "-C", n]) for n in sizes]
     rows.append(("derive --labels soft", ["derive", "--labels", "soft"]))
+    for loss in ("weighted-ce", "sigmoid-bce", "focal", "ce-hessian"):
+        rows.append((f"derive --loss {loss}", ["derive", "--loss", loss]))
+        rows.append(("  ... -C 10", ["derive", "--loss", loss, "-C", "10"]))
+    rows.append(("  ... -C 24 (ce-hessian's max)", ["derive", "--loss", "ce-hessian", "-C", "24"]))
     rows.append(("check (default suite)", ["check"]))
     print(f"{'command (fresh process)':<32} {'median s':>9} {'exit':>5} {'peak MiB':>9}")
     for label, args in rows:

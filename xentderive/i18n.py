@@ -89,8 +89,8 @@ WORDS: dict[str, dict[str, str]] = {
         "sum-failed": "✗ Verification failed: {count} of {total} steps failed ({names}).",
         "sum-incomplete": "~ Proof incomplete: {count} of {total} steps are only checked for listed values of $@C$ "
         "({names}); the others are proved for every $@C$.",
-        "sum-proved": "✓ Proved for every $@C ≥ 1$ and every $i$: all {total} steps are symbolic identities.",
-        "sum-verified": "✓ Verified exactly for $@C = {classes}$ and every $i$: all {total} steps hold.",
+        "sum-proved": "✓ Proved for every $@C ≥ 1$ and every index: all {total} steps hold symbolically.",
+        "sum-verified": "✓ Verified exactly for $@C = {classes}$ and every index: all {total} steps hold.",
         "every-c": "every $@C$",
         "title": "Gradient of {loss}",
         "counterexample": "counterexample",
@@ -109,8 +109,8 @@ WORDS: dict[str, dict[str, str]] = {
         "sum-failed": "✗ 验证失败：{total} 步中有 {count} 步失败（{names}）。",
         "sum-incomplete": "~ 证明不完整：{total} 步中有 {count} 步仅对所列的 $@C$ 检查过（{names}），"
         "其余对所有 $@C$ 已证明。",
-        "sum-proved": "✓ 对所有 $@C ≥ 1$ 与所有 $i$ 已证明：全部 {total} 步都是符号恒等式。",
-        "sum-verified": "✓ 对 $@C = {classes}$ 与所有 $i$ 已精确验证：全部 {total} 步成立。",
+        "sum-proved": "✓ 对所有 $@C ≥ 1$ 与所有下标已证明：全部 {total} 步符号成立。",
+        "sum-verified": "✓ 对 $@C = {classes}$ 与所有下标已精确验证：全部 {total} 步成立。",
         "every-c": "所有 $@C$",
         "title": "{loss} 的梯度",
         "counterexample": "反例",
