@@ -35,7 +35,15 @@ from sympy import (
 )
 
 from .context import Context
-from .semantics import ASSUME_LABEL_SUM, Outcome, instantiate, meaning, rational_zero, split_symbolic_powers
+from .semantics import (
+    ASSUME_LABEL_SUM,
+    Outcome,
+    cleared_numerator,
+    instantiate,
+    meaning,
+    rational_zero,
+    split_symbolic_powers,
+)
 
 GENERIC = Symbol("g", integer=True, nonnegative=True)
 
@@ -163,9 +171,12 @@ class ConcreteMeaning:
             )
         elif label_sum:
             e = e.xreplace({self.ys[-1]: 1 - Add(*self.ys[:-1])})
-        if rational_zero(e):
+        numerator = cleared_numerator(e)
+        if numerator == 0:
             return Outcome(True, f"exact identity ({'; '.join(notes)})")
-        if not e.has(Rest) and rational_zero(e.xreplace({self.Z: self.explicit_sum})):
+        # Z = S: the numerator (a polynomial in Z) vanishes there exactly when the
+        # expression does, and is far cheaper to expand than the expression with S inside.
+        if not e.has(Rest) and expand(numerator.xreplace({self.Z: self.explicit_sum})) == 0:
             return Outcome(True, f"exact identity ({'; '.join([*notes, '$S$ written out'])})")
         return Outcome(False, f"not an exact identity ({'; '.join(notes)})")
 

@@ -267,7 +267,12 @@ def split_symbolic_powers(e: Expr) -> Expr:
 
 
 def rational_zero(e: Expr) -> bool:
-    """Is `e` identically zero as a rational function of its atoms?
+    """Is `e` identically zero as a rational function of its atoms?"""
+    return cleared_numerator(e) == 0
+
+
+def cleared_numerator(e: Expr) -> Expr:
+    """`e` times a common denominator, expanded: zero exactly when `e` is.
 
     Expand, then clear denominators term by term: each term times the common
     denominator keeps only the powers of each base it lacked (SymPy combines powers
@@ -276,21 +281,21 @@ def rational_zero(e: Expr) -> bool:
     """
     e = expand(e)
     if e == 0:
-        return True
+        return e
     terms = Add.make_args(e)
     depth: dict[Expr, int] = {}
     for term in terms:
         for base, power in _denominators(term).items():
             depth[base] = max(depth.get(base, 0), power)
     if not depth:
-        return False
+        return e
     if any(_denominators(f) for base in depth for f in Add.make_args(expand(base))):
         # A denominator holds a fraction itself (1 - 1/(1 + e^{-f}) from a sigmoid): one
         # numerator over one denominator; costly, but only such expressions get here.
         numerator, _ = e.as_numer_denom()
-        return expand(numerator) == 0
+        return expand(numerator)
     common = Mul(*(base**power for base, power in depth.items()))
-    return expand(Add(*(term * common for term in terms))) == 0
+    return expand(Add(*(term * common for term in terms)))
 
 
 def _denominators(term: Expr) -> dict[Expr, int]:
