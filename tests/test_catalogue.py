@@ -179,6 +179,7 @@ def test_class_weights_are_unknowns_unless_given_and_given_ones_are_checked():
         (None, {"w0": "1"}, "need a number of classes"),
         (3, {"w0": "-1"}, "out of range: w_m ≥ 0"),
         (3, {"v0": "1"}, r"no such parameter \(its parameters: w0…w\{C-1\}\)"),
+        (3, {"w": "1"}, "give one value per class"),
     ]:
         with pytest.raises(InputError, match=message):
             derive(classes, loss="weighted-ce", params=bad)

@@ -16,6 +16,7 @@ from sympy import Symbol, lambdify
 from sympy.parsing.sympy_parser import parse_expr
 
 from xentderive import derive
+from xentderive.derivations import REGISTRY
 from xentderive.printing import FORMATS, Notation, RenderOptions
 from xentderive.printing.json_format import document
 
@@ -26,7 +27,14 @@ def schema():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"classes": None}, {"classes": 3}, {"classes": 3, "target": "p_i - 2*y_i"}, {"classes": None, "labels": "soft"}],
+    [
+        {"classes": None},
+        {"classes": 3},
+        {"classes": 3, "target": "p_i - 2*y_i"},
+        {"classes": None, "labels": "soft"},
+        {"classes": 3, "loss": "weighted-ce", "target": "p_i - y_i"},  # a counterexample with weights
+        {"classes": 3, "loss": "ce-hessian"},  # a matrix gradient and a ≥ line
+    ],
 )
 def test_json_output_matches_the_schema(kwargs):
     classes = kwargs.pop("classes")
@@ -119,6 +127,17 @@ def test_standalone_latex_compiles_with_pdflatex(tmp_path, classes, notation, la
     done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout[-2000:]
     assert (tmp_path / "d.pdf").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("loss", list(REGISTRY))
+def test_every_derivation_compiles_with_pdflatex(tmp_path, loss):
+    """The catalogue's own prose and mathematics (γ, xᵀHx, ≥ lines, ∂²) are valid LaTeX too."""
+    _require("pdflatex")
+    tex = tmp_path / "d.tex"
+    tex.write_text(FORMATS["latex"](derive(None, loss=loss), RenderOptions(standalone=True)), encoding="utf-8")
+    command = ["pdflatex", "-halt-on-error", "-interaction=nonstopmode", tex.name]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout[-2000:]
 
 
 NOTATIONS = {"default": None, "renamed": "logits=z,probs=q,labels=t,classes=K"}

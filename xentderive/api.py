@@ -16,7 +16,7 @@ from .errors import InputError
 from .limits import GRADIENT_MAX_CLASSES, MAX_CLASSES
 from .model import Derivation, Line, Status, Step
 from .params import resolve
-from .semantics import ASSUME_LABEL_SUM, free_indices, instantiate
+from .semantics import ASSUME_LABEL_SUM, ASSUME_LABELS_NONNEGATIVE, free_indices, instantiate
 from .verify import checker_for, verify
 
 LABELS = ("onehot", "soft")
@@ -85,11 +85,14 @@ def build(
         [[Line(spec.claim_lhs(ctx)), Line(rhs, "claim")]],
         assumptions=(ASSUME_LABEL_SUM,) if labels == "onehot" else (),
     )
+    stated = assumptions(ctx, labels) + [f"${p.rule}$" for p in spec.params if p.name not in (params or {})]
+    if any(ASSUME_LABELS_NONNEGATIVE in s.assumptions for s in steps):
+        stated.append("$@y_j ≥ 0$ (the labels are nonnegative)")
     return Derivation(
         loss=loss,
         ctx=ctx,
         labels=labels,
-        assumptions=assumptions(ctx, labels) + [f"${p.rule}$" for p in spec.params if p.name not in (params or {})],
+        assumptions=stated,
         steps=steps,
         claim=claim,
         result=next((s for s in steps if s.key == spec.result_step), steps[-1]).chains[-1][-1].expr,

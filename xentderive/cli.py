@@ -120,7 +120,7 @@ def main() -> None:
     "params",
     metavar="NAME=VALUE",
     multiple=True,
-    help="Give a parameter a value, e.g. --param T=2 (unset parameters stay symbolic).",
+    help="Give a parameter a value, e.g. --param T=2 or a class weight --param w0=2 (unset ones stay symbolic).",
 )
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."
@@ -174,6 +174,9 @@ def derive(
       xentderive derive --labels soft --target "p_i - y_i"    # exit 1
       xentderive derive --format latex --standalone -o proof.tex
       xentderive derive --format png -o proof.png --lang zh --notation logits=z
+      xentderive derive --loss focal --param gamma=2
+      xentderive derive --loss weighted-ce -C 3 --param w0=2 --param w1=0.5
+      xentderive derive --loss ce-hessian -C 4    # symmetric, rows sum to 0, PSD
     """
     from .api import derive as run
     from .errors import InputError

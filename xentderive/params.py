@@ -35,7 +35,7 @@ def resolve(
     A per-class parameter's given entries (``w0=2``) are numbers under their own names;
     the others are no symbol here but the derivation's per-class unknowns.
     """
-    known = {p.name: p for p in specs}
+    known = {p.name: p for p in specs if not p.per_class}  # a per-class one is given entry by entry
     owner = {name: known.get(name) or _per_class_owner(specs, name, loss, classes) for name in given}
     values: dict[str, Expr] = {}
     samples: dict[Expr, Expr] = {}
@@ -57,6 +57,8 @@ def resolve(
 def _per_class_owner(specs: tuple[Param, ...], name: str, loss: str, classes: int | None) -> Param:
     """The per-class parameter that `name` (e.g. ``w3``) is an entry of; InputError if none."""
     for spec in specs:
+        if spec.per_class and name == spec.name:
+            raise InputError(f"--param {name}: give one value per class, e.g. --param {name}0=1 --param {name}1=2")
         suffix = name.removeprefix(spec.name)
         if spec.per_class and suffix != name and suffix.isdigit() and suffix.isascii():
             if classes is None:

@@ -238,6 +238,10 @@ _LATEX_MATH = {
     "∂": r"\partial ",
     "′": "'",
     "→": r"\to ",
+    "α": r"\alpha ",
+    "γ": r"\gamma ",
+    "σ": r"\sigma ",
+    "ᵀ": r"^{\top}",
 }
 _LATEX_TEXT = {
     "\\": r"\textbackslash{}",
