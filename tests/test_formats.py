@@ -187,3 +187,17 @@ def test_notebook_and_rich_representations(proof):
     console = Console(record=True, width=120, color_system=None)
     console.print(proof)
     assert "✓ 1. Softmax" in console.export_text()
+
+
+def test_every_derivation_is_translated_into_chinese():
+    """Each title, justification, note, remark, convention and assumption has a Chinese text."""
+    from xentderive.i18n import ZH
+
+    for loss in REGISTRY:
+        for labels in ("onehot", "soft"):
+            d = derive(None, loss=loss, labels=labels)
+            prose = [*d.assumptions, *d.conventions]
+            for s in d.all_steps:
+                prose += [s.title, s.justification, *s.remarks, *(ln.note for ch in s.chains for ln in ch)]
+            missing = [p for p in prose if p and p not in ZH]
+            assert not missing, (loss, labels, missing)

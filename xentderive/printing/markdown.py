@@ -18,7 +18,7 @@ def render(d: Derivation, options: RenderOptions | None = None) -> str:
         f"*xentderive {__version__}* · labels: {d.labels} · **{w.summary(d)}**",
         "",
         f"**{w.word('assumptions')}:** " + "; ".join(w(a) for a in d.assumptions),
-        *(f"\n**Convention:** {w(c)}" for c in d.conventions),
+        *(f"\n**{w.word('convention')}:** {w(c)}" for c in d.conventions),
     ]
     for number, step in enumerate(d.all_steps, 1):
         out += [

@@ -33,9 +33,9 @@ class TextView:
         yield Text.assemble(("xentderive", "bold"), f" · {d.loss} · {w.classes(d)} · labels: {d.labels}")
         yield Text(f"{w.word('assumptions')}: " + "; ".join(w(a) for a in d.assumptions), style="dim")
         if d.params:
-            yield Text("Parameters: " + ", ".join(f"{k} = {v}" for k, v in d.params.items()), style="dim")
+            yield Text(f"{w.word('parameters')}: " + ", ".join(f"{k} = {v}" for k, v in d.params.items()), style="dim")
         for convention in d.conventions:
-            yield Text(f"Convention: {w(convention)}", style="dim")
+            yield Text(f"{w.word('convention')}: {w(convention)}", style="dim")
         for number, step in enumerate(d.all_steps, 1):
             yield Text("")
             yield self.step(number, step)
