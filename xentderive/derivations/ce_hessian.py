@@ -10,6 +10,7 @@ from ..context import Context
 from ..model import Line, Step
 from ..semantics import ASSUME_LABEL_SUM, ASSUME_LABELS_NONNEGATIVE
 from . import softmax_ce
+from .softmax_ce import partial
 
 NAME = "ce-hessian"
 SUMMARY = "Hessian of softmax cross-entropy: (δ_ij p_i - p_i p_j)·Σy; symmetric, rows sum to 0, PSD"
@@ -37,12 +38,7 @@ class HessianContext(Context):
         return {self.H: lambda a, b: Derivative(self.loss(), self.f[a], self.f[b])}
 
 
-def make_context(classes: int | None, params: dict, samples: dict) -> Context:
-    return HessianContext(classes, params, samples)
-
-
-def _d(expr: Expr, var: Expr) -> Derivative:
-    return Derivative(expr, var, evaluate=False)
+make_context = HessianContext
 
 
 def steps(ctx: HessianContext, labels: str) -> list[Step]:
@@ -56,9 +52,9 @@ def steps(ctx: HessianContext, labels: str) -> list[Step]:
         hessian = [
             [
                 Line(H[i, j]),
-                Line(Derivative(L, f[i], f[j], evaluate=False), "definition"),
-                Line(_d(p[i] * ysum - y[i], f[j]), "step 3"),
-                Line(ysum * _d(p[i], f[j]), "the labels do not depend on $@f$"),
+                Line(partial(L, f[i], f[j]), "definition"),
+                Line(partial(p[i] * ysum - y[i], f[j]), "step 3"),
+                Line(ysum * partial(p[i], f[j]), "the labels do not depend on $@f$"),
                 Line(ysum * (p[i] * (delta - p[j])), "the softmax derivative, $i$ and $j$ swapped"),
                 Line(closed, "multiply out"),
             ]
@@ -76,7 +72,7 @@ def steps(ctx: HessianContext, labels: str) -> list[Step]:
                 "gradient",
                 "The gradient",
                 "Derived step by step by softmax-ce (for any labels); checked again here against the definitions.",
-                [[Line(_d(L, f[i])), Line(p[i] * ysum - y[i], "softmax-ce")]],
+                [[Line(partial(L, f[i])), Line(p[i] * ysum - y[i], "softmax-ce")]],
             ),
             Step(
                 "hessian",
@@ -165,4 +161,4 @@ def default_target(ctx: Context, labels: str) -> str:
 
 
 def claim_lhs(ctx: Context) -> Expr:
-    return Derivative(ctx.L, ctx.f[ctx.i], ctx.f[ctx.j], evaluate=False)
+    return partial(ctx.L, ctx.f[ctx.i], ctx.f[ctx.j])

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sympy import Derivative, Expr, IndexedBase, KroneckerDelta, log
+from sympy import Expr, IndexedBase, log
 from sympy.core.parameters import evaluate
 
 from ..context import Context
 from ..model import Line, Step
 from ..params import Param
 from . import softmax_ce
+from .softmax_ce import partial
 
 NAME = "focal"
 SUMMARY = (
@@ -39,22 +40,15 @@ class FocalContext(Context):
         return -self.y[idx] * (1 - self.p[idx]) ** self.params["gamma"] * log(self.p[idx])
 
 
-def make_context(classes: int | None, params: dict, samples: dict) -> Context:
-    return FocalContext(classes, params, samples)
-
-
-def _d(expr: Expr, var: Expr) -> Derivative:
-    return Derivative(expr, var, evaluate=False)
+make_context = FocalContext
 
 
 def steps(ctx: FocalContext, labels: str) -> list[Step]:
     """The seed's chain rule with the focal term; its derivative names the weight g_j."""
-    i, j, f, y, p, g, Lj, L = ctx.i, ctx.j, ctx.f, ctx.y, ctx.p, ctx.g, ctx.Lj, ctx.L
+    j, y, p, g, Lj, L = ctx.j, ctx.y, ctx.p, ctx.g, ctx.Lj, ctx.L
     gamma = ctx.params["gamma"]
     seed = {s.key: s for s in softmax_ce.steps(ctx, labels)}
     with evaluate(False):
-        delta = KroneckerDelta(i, j)
-        term = _d(Lj[j], p[j]) * _d(p[j], f[i])
         focal_j = -(y[j] * (1 - p[j]) ** gamma * log(p[j]))
         return [
             seed["softmax"],
@@ -78,8 +72,8 @@ def steps(ctx: FocalContext, labels: str) -> list[Step]:
                 "taken out; $g_j$ names what remains.",
                 [
                     [
-                        Line(_d(Lj[j], p[j])),
-                        Line(_d(focal_j, p[j]), "definition of $L_j$"),
+                        Line(partial(Lj[j], p[j])),
+                        Line(partial(focal_j, p[j]), "definition of $L_j$"),
                         Line(
                             -(y[j] * (1 - p[j]) ** gamma / p[j]) + gamma * y[j] * (1 - p[j]) ** (gamma - 1) * log(p[j]),
                             "product rule",
@@ -93,20 +87,7 @@ def steps(ctx: FocalContext, labels: str) -> list[Step]:
                 ],
             ),
             seed["jacobian"],
-            Step(
-                "combine",
-                "Combine",
-                "Insert steps 4 and 5 into the chain rule; the Kronecker delta picks out $j = i$.",
-                [
-                    [
-                        Line(_d(L, f[i])),
-                        Line(ctx.sum_over(term, j), "chain rule (step 3)"),
-                        Line(ctx.sum_over(-(g[j] / p[j]) * (p[j] * (delta - p[i])), j), "steps 4 and 5"),
-                        Line(-ctx.sum_over(g[j] * (delta - p[i]), j), "cancel $@p_j$"),
-                        Line(p[i] * ctx.sum_over(g[j], j) - g[i], "$Σ_j g_j δ_{ij} = g_i$"),
-                    ]
-                ],
-            ),
+            softmax_ce.combine_step(ctx, lambda m: g[m], "$Σ_j g_j δ_{ij} = g_i$"),
         ]
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sympy import Derivative, Expr, IndexedBase, KroneckerDelta, exp, log
+from sympy import Expr, IndexedBase, KroneckerDelta, exp, log
 from sympy.core.parameters import evaluate
 
 from ..context import Context
 from ..model import Line, Step
 from . import softmax_ce
+from .softmax_ce import partial
 
 NAME = "log-softmax-nll"
 SUMMARY = "NLL of log_softmax(f): dL/df_i = p_i - y_i, via ∂s_j/∂f_i = δ_ij - p_i"
@@ -31,12 +32,7 @@ class LogSoftmaxContext(Context):
         return -self.y[idx] * self.s[idx]
 
 
-def make_context(classes: int | None, params: dict, samples: dict) -> Context:
-    return LogSoftmaxContext(classes, params, samples)
-
-
-def _d(expr: Expr, var: Expr) -> Derivative:
-    return Derivative(expr, var, evaluate=False)
+make_context = LogSoftmaxContext
 
 
 def steps(ctx: LogSoftmaxContext, labels: str) -> list[Step]:
@@ -66,9 +62,9 @@ def steps(ctx: LogSoftmaxContext, labels: str) -> list[Step]:
                 "$∂@f_j/∂@f_i = δ_{ij}$ and $∂ log(Σ_k e^{@f_k})/∂@f_i = e^{@f_i}/Σ_k e^{@f_k}$.",
                 [
                     [
-                        Line(_d(s[j], f[i])),
-                        Line(_d(f[j] - log(S), f[i]), "definition of $s_j$"),
-                        Line(delta - _d(S, f[i]) / S, "chain rule for log"),
+                        Line(partial(s[j], f[i])),
+                        Line(partial(f[j] - log(S), f[i]), "definition of $s_j$"),
+                        Line(delta - partial(S, f[i]) / S, "chain rule for log"),
                         Line(delta - exp(f[i]) / S, "$(Σ_k e^{@f_k})′ = e^{@f_i}$"),
                         Line(delta - p[i], "definition of $@p_i$"),
                     ]
@@ -80,8 +76,8 @@ def steps(ctx: LogSoftmaxContext, labels: str) -> list[Step]:
                 "$L$ is linear in the $s_j$; the Kronecker delta picks out $j = i$.",
                 [
                     [
-                        Line(_d(L, f[i])),
-                        Line(-ctx.sum_over(y[j] * _d(s[j], f[i]), j), "linearity"),
+                        Line(partial(L, f[i])),
+                        Line(-ctx.sum_over(y[j] * partial(s[j], f[i]), j), "linearity"),
                         Line(-ctx.sum_over(y[j] * (delta - p[i]), j), "step 3"),
                         Line(p[i] * ctx.sum_over(y[j], j) - y[i], "$Σ_j @y_j δ_{ij} = @y_i$"),
                     ]

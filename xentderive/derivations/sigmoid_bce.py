@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sympy import Derivative, Expr, exp, log
+from sympy import Expr, exp, log
 from sympy.core.parameters import evaluate
 
 from ..context import Context
 from ..model import Line, Step
+from .softmax_ce import partial
 
 NAME = "sigmoid-bce"
 SUMMARY = "sigmoid binary cross-entropy (one logit per output): dL/df_i = p_i - y_i"
@@ -27,12 +28,7 @@ class SigmoidContext(Context):
         return -(self.y[idx] * log(self.p[idx]) + (1 - self.y[idx]) * log(1 - self.p[idx]))
 
 
-def make_context(classes: int | None, params: dict, samples: dict) -> Context:
-    return SigmoidContext(classes, params, samples)
-
-
-def _d(expr: Expr, var: Expr) -> Derivative:
-    return Derivative(expr, var, evaluate=False)
+make_context = SigmoidContext
 
 
 def steps(ctx: Context, labels: str) -> list[Step]:
@@ -69,9 +65,9 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                 "The chain rule sums over $j$, but $@p_j$ holds $@f_j$ alone, so only the term $j = i$ remains.",
                 [
                     [
-                        Line(_d(L, f[i])),
-                        Line(ctx.sum_over(_d(Lj[j], p[j]) * _d(p[j], f[i]), j), "chain rule"),
-                        Line(_d(Lj[i], p[i]) * _d(p[i], f[i]), "$∂@p_j/∂@f_i = 0$ for $j ≠ i$"),
+                        Line(partial(L, f[i])),
+                        Line(ctx.sum_over(partial(Lj[j], p[j]) * partial(p[j], f[i]), j), "chain rule"),
+                        Line(partial(Lj[i], p[i]) * partial(p[i], f[i]), "$∂@p_j/∂@f_i = 0$ for $j ≠ i$"),
                     ]
                 ],
             ),
@@ -81,8 +77,8 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                 "$∂ log @p/∂@p = 1/@p$ and $∂ log(1 - @p)/∂@p = -1/(1 - @p)$.",
                 [
                     [
-                        Line(_d(Lj[i], p[i])),
-                        Line(_d(-(y[i] * log(p[i]) + (1 - y[i]) * log(1 - p[i])), p[i]), "definition of $L_i$"),
+                        Line(partial(Lj[i], p[i])),
+                        Line(partial(-(y[i] * log(p[i]) + (1 - y[i]) * log(1 - p[i])), p[i]), "definition of $L_i$"),
                         Line(-(y[i] / p[i]) + (1 - y[i]) / (1 - p[i]), "derivative of log"),
                         Line(dL_dp, "common denominator"),
                     ]
@@ -94,8 +90,8 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                 "The chain rule on $1/(1 + e^{-@f_i})$, then the fraction split into the two factors of step 1.",
                 [
                     [
-                        Line(_d(p[i], f[i])),
-                        Line(_d(1 / (1 + e), f[i]), "definition of $@p_i$"),
+                        Line(partial(p[i], f[i])),
+                        Line(partial(1 / (1 + e), f[i]), "definition of $@p_i$"),
                         Line(e / (1 + e) ** 2, "chain rule"),
                         Line((1 / (1 + e)) * (e / (1 + e)), "split the fraction"),
                         Line(p[i] * (1 - p[i]), "step 1"),
@@ -108,8 +104,8 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                 "Insert steps 4 and 5 into step 3; $@p_i (1 - @p_i)$ cancels.",
                 [
                     [
-                        Line(_d(L, f[i])),
-                        Line(_d(Lj[i], p[i]) * _d(p[i], f[i]), "step 3"),
+                        Line(partial(L, f[i])),
+                        Line(partial(Lj[i], p[i]) * partial(p[i], f[i]), "step 3"),
                         Line(dL_dp * (p[i] * (1 - p[i])), "steps 4 and 5"),
                         Line(p[i] - y[i], "cancel $@p_i (1 - @p_i)$"),
                     ]
@@ -130,4 +126,4 @@ def default_target(ctx: Context, labels: str) -> str:
 
 
 def claim_lhs(ctx: Context) -> Expr:
-    return _d(ctx.L, ctx.f[ctx.i])
+    return partial(ctx.L, ctx.f[ctx.i])

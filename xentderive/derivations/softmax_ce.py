@@ -6,6 +6,8 @@ seed shows); `verify` checks every link against the definitions in `Context`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sympy import Add, Derivative, Expr, Integer, KroneckerDelta, exp, log
 from sympy.core.parameters import evaluate
 
@@ -17,8 +19,9 @@ NAME = "softmax-ce"
 SUMMARY = "softmax cross-entropy: dL/df_i = p_i - y_i"
 
 
-def _d(expr: Expr, var: Expr) -> Derivative:
-    return Derivative(expr, var, evaluate=False)
+def partial(expr: Expr, *variables: Expr) -> Derivative:
+    """The derivative as displayed, unevaluated: verification gives it its meaning."""
+    return Derivative(expr, *variables, evaluate=False)
 
 
 def quotient_rule_opening(ctx: Context, idx: Expr, numerator: Expr) -> list[Line]:
@@ -28,9 +31,9 @@ def quotient_rule_opening(ctx: Context, idx: Expr, numerator: Expr) -> list[Line
     """
     f, i, S = ctx.f, ctx.i, ctx.S
     return [
-        Line(_d(ctx.p[idx], f[i])),
-        Line(_d(numerator / S, f[i]), f"definition of $@p_{idx}$"),
-        Line((_d(numerator, f[i]) * S - numerator * _d(S, f[i])) / S**2, "quotient rule"),
+        Line(partial(ctx.p[idx], f[i])),
+        Line(partial(numerator / S, f[i]), f"definition of $@p_{idx}$"),
+        Line((partial(numerator, f[i]) * S - numerator * partial(S, f[i])) / S**2, "quotient rule"),
     ]
 
 
@@ -44,8 +47,8 @@ def steps(ctx: Context, labels: str) -> list[Step]:
     with evaluate(False):
         e_i, e_j = exp(f[i]), exp(f[j])
         delta = KroneckerDelta(i, j)
-        dLj = _d(Lj[j], p[j])
-        term = dLj * _d(p[j], f[i])
+        dLj = partial(Lj[j], p[j])
+        term = dLj * partial(p[j], f[i])
         out = [
             Step(
                 "softmax",
@@ -73,7 +76,7 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                 "Chain rule over a new index $j$",
                 "Every $@p_j$ depends on every $@f_i$ (the softmax denominator holds them all) and $L_j$ holds only "
                 "$@p_j$, so the chain rule sums over a new index $j$.",
-                [[Line(_d(L, f[i])), Line(ctx.sum_over(term, j), "chain rule")]],
+                [[Line(partial(L, f[i])), Line(ctx.sum_over(term, j), "chain rule")]],
             ),
             Step(
                 "dL-dp",
@@ -82,7 +85,7 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                 [
                     [
                         Line(dLj),
-                        Line(_d(-(y[j] * log(p[j])), p[j]), "definition of $L_j$"),
+                        Line(partial(-(y[j] * log(p[j])), p[j]), "definition of $L_j$"),
                         Line(-(y[j] / p[j]), "$∂ log @p / ∂@p = 1/@p$"),
                     ]
                 ],
@@ -114,7 +117,7 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                         Line(p[i] * (1 - p[i]), "factor"),
                     ],
                     [
-                        Line(_d(p[i], f[i])),
+                        Line(partial(p[i], f[i])),
                         Line(p[i] * (KroneckerDelta(i, i, evaluate=False) - p[i]), "the general form with $j = i$"),
                         Line(p[i] * (1 - p[i]), "$δ_{ii} = 1$"),
                     ],
@@ -132,7 +135,7 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                         Line(-(p[i] * p[j]), "definition of $@p_i$ and $@p_j$"),
                     ],
                     [
-                        Line(_d(p[j], f[i])),
+                        Line(partial(p[j], f[i])),
                         Line(p[j] * (delta - p[i]), "the general form"),
                         Line(-(p[i] * p[j]), "$δ_{ij} = 0$ for $j ≠ i$"),
                     ],
@@ -146,10 +149,10 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                 "Split the chain-rule sum into its $j = i$ term and the rest, then insert steps 4, 6 and 7.",
                 [
                     [
-                        Line(_d(L, f[i])),
+                        Line(partial(L, f[i])),
                         Line(ctx.sum_over(term, j), "chain rule (step 3)"),
                         Line(
-                            _d(Lj[i], p[i]) * _d(p[i], f[i]) + ctx.sum_except(term, j, i),
+                            partial(Lj[i], p[i]) * partial(p[i], f[i]) + ctx.sum_except(term, j, i),
                             "split off the term $j = i$",
                         ),
                         Line(
@@ -181,6 +184,31 @@ def numeric_loss(f: list, y: list, params: dict):
     return -fsum(yk * log(exp(fk) / total) for fk, yk in zip(f, y, strict=True))
 
 
+def combine_step(ctx: Context, a: Callable[[Expr], Expr], picked: str) -> Step:
+    """The last step of every loss whose term has ∂L_j/∂p_j = -a_j/p_j (weighted, focal, …):
+    the chain rule with the softmax derivative gives ∂L/∂f_i = p_i Σ_j a_j - a_i.
+
+    `picked` is the note for the delta sum, e.g. "$Σ_j g_j δ_{ij} = g_i$".
+    """
+    i, j, f, p, Lj = ctx.i, ctx.j, ctx.f, ctx.p, ctx.Lj
+    with evaluate(False):
+        delta = KroneckerDelta(i, j)
+        return Step(
+            "combine",
+            "Combine",
+            "Insert steps 4 and 5 into the chain rule; the Kronecker delta picks out $j = i$.",
+            [
+                [
+                    Line(partial(ctx.L, f[i])),
+                    Line(ctx.sum_over(partial(Lj[j], p[j]) * partial(p[j], f[i]), j), "chain rule (step 3)"),
+                    Line(ctx.sum_over(-(a(j) / p[j]) * (p[j] * (delta - p[i])), j), "steps 4 and 5"),
+                    Line(-ctx.sum_over(a(j) * (delta - p[i]), j), "cancel $@p_j$"),
+                    Line(p[i] * ctx.sum_over(a(j), j) - a(i), picked),
+                ]
+            ],
+        )
+
+
 def label_sum_step(before: Expr, after: Expr) -> Step:
     """The last step of every derivation with labels that sum to one: Σ_j y_j = 1 applied."""
     return Step(
@@ -199,4 +227,4 @@ def default_target(ctx: Context, labels: str) -> str:
 
 def claim_lhs(ctx: Context) -> Expr:
     """The quantity a claim is about: ∂L/∂f_i."""
-    return _d(ctx.L, ctx.f[ctx.i])
+    return partial(ctx.L, ctx.f[ctx.i])

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sympy import Derivative, Expr, KroneckerDelta, exp
+from sympy import Expr, KroneckerDelta, exp
 from sympy.core.parameters import evaluate
 
 from ..context import Context
 from ..model import Line, Step
 from ..params import Param
 from . import softmax_ce
+from .softmax_ce import partial
 
 NAME = "temperature"
 SUMMARY = "softmax(f/T) cross-entropy: dL/df_i = (p_i - y_i)/T"
@@ -27,12 +28,7 @@ class TemperatureContext(Context):
         return self.f[idx] / self.params["T"]
 
 
-def make_context(classes: int | None, params: dict, samples: dict) -> Context:
-    return TemperatureContext(classes, params, samples)
-
-
-def _d(expr: Expr, var: Expr) -> Derivative:
-    return Derivative(expr, var, evaluate=False)
+make_context = TemperatureContext
 
 
 def steps(ctx: Context, labels: str) -> list[Step]:
@@ -43,7 +39,7 @@ def steps(ctx: Context, labels: str) -> list[Step]:
     with evaluate(False):
         e_i, e_j = exp(f[i] / T), exp(f[j] / T)
         delta = KroneckerDelta(i, j)
-        term = _d(Lj[j], p[j]) * _d(p[j], f[i])
+        term = partial(Lj[j], p[j]) * partial(p[j], f[i])
         out = [
             Step(
                 "softmax",
@@ -73,7 +69,7 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                 "Insert steps 4 and 5 into the chain rule; the Kronecker delta picks out $j = i$.",
                 [
                     [
-                        Line(_d(L, f[i])),
+                        Line(partial(L, f[i])),
                         Line(ctx.sum_over(term, j), "chain rule (step 3)"),
                         Line(ctx.sum_over(-(y[j] / p[j]) * (p[j] * (delta - p[i]) / T), j), "steps 4 and 5"),
                         Line(-ctx.sum_over(y[j] * (delta - p[i]), j) / T, "cancel $@p_j$"),

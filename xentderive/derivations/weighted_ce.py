@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sympy import Derivative, Expr, IndexedBase, KroneckerDelta, log
+from sympy import Expr, IndexedBase, log
 from sympy.core.parameters import evaluate
 
 from ..context import Context
 from ..model import Line, Step
 from ..params import Param
 from . import softmax_ce
+from .softmax_ce import partial
 
 NAME = "weighted-ce"
 SUMMARY = "class-weighted cross-entropy: dL/df_i = p_i·Σ_j w_j y_j - w_i y_i"
@@ -41,21 +42,14 @@ class WeightedContext(Context):
         return -self.w[idx] * self.y[idx] * log(self.p[idx])
 
 
-def make_context(classes: int | None, params: dict, samples: dict) -> Context:
-    return WeightedContext(classes, params, samples)
-
-
-def _d(expr: Expr, var: Expr) -> Derivative:
-    return Derivative(expr, var, evaluate=False)
+make_context = WeightedContext
 
 
 def steps(ctx: WeightedContext, labels: str) -> list[Step]:
     """The seed's chain rule with weighted loss terms; no Σ_j y_j = 1 step, since Σ_j w_j y_j stays."""
-    i, j, f, y, p, w, Lj, L = ctx.i, ctx.j, ctx.f, ctx.y, ctx.p, ctx.w, ctx.Lj, ctx.L
+    j, y, p, w, Lj, L = ctx.j, ctx.y, ctx.p, ctx.w, ctx.Lj, ctx.L
     seed = {s.key: s for s in softmax_ce.steps(ctx, labels)}
     with evaluate(False):
-        delta = KroneckerDelta(i, j)
-        term = _d(Lj[j], p[j]) * _d(p[j], f[i])
         return [
             seed["softmax"],
             Step(
@@ -77,27 +71,14 @@ def steps(ctx: WeightedContext, labels: str) -> list[Step]:
                 "The weight is a constant factor; $∂ log @p/∂@p = 1/@p$.",
                 [
                     [
-                        Line(_d(Lj[j], p[j])),
-                        Line(_d(-(w[j] * y[j] * log(p[j])), p[j]), "definition of $L_j$"),
+                        Line(partial(Lj[j], p[j])),
+                        Line(partial(-(w[j] * y[j] * log(p[j])), p[j]), "definition of $L_j$"),
                         Line(-(w[j] * y[j] / p[j]), "$∂ log @p / ∂@p = 1/@p$"),
                     ]
                 ],
             ),
             seed["jacobian"],
-            Step(
-                "combine",
-                "Combine",
-                "Insert steps 4 and 5 into the chain rule; the Kronecker delta picks out $j = i$.",
-                [
-                    [
-                        Line(_d(L, f[i])),
-                        Line(ctx.sum_over(term, j), "chain rule (step 3)"),
-                        Line(ctx.sum_over(-(w[j] * y[j] / p[j]) * (p[j] * (delta - p[i])), j), "steps 4 and 5"),
-                        Line(-ctx.sum_over(w[j] * y[j] * (delta - p[i]), j), "cancel $@p_j$"),
-                        Line(p[i] * ctx.sum_over(w[j] * y[j], j) - w[i] * y[i], "$Σ_j w_j @y_j δ_{ij} = w_i @y_i$"),
-                    ]
-                ],
-            ),
+            softmax_ce.combine_step(ctx, lambda m: w[m] * y[m], "$Σ_j w_j @y_j δ_{ij} = w_i @y_i$"),
         ]
 
 
