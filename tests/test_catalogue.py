@@ -172,6 +172,11 @@ def test_class_weights_are_unknowns_unless_given_and_given_ones_are_checked():
     # unit weights give back the seed's closed form; other weights do not
     ones = {f"w{m}": "1" for m in range(3)}
     assert derive(3, loss="weighted-ce", params=ones, target="p_i - y_i").ok
+    # weights fixed to different numbers make the classes unexchangeable: every index is checked,
+    # so a claim true for classes 0 and 1 (w = 2) but not for class 5 (w = 3) fails above 8 classes too
+    uneven = {"w0": "2", "w1": "2", "w5": "3"}
+    assert derive(10, loss="weighted-ce", params=uneven).ok
+    assert not derive(10, loss="weighted-ce", params=uneven, target="p_i*sum_j(w_j*y_j) - 2*y_i").ok
     wrong = derive(3, loss="weighted-ce", params=fixed, target="p_i - y_i")
     assert wrong.claim.status is Status.FAILED and wrong.claim.counterexample.others == {"w": ["2", "1/2", "0"]}
     for classes, bad, message in [

@@ -79,10 +79,17 @@ class ConcreteChecker:
         renamed too, and swapping classes 0 and 1 leaves L unchanged. Then L is one
         term per class, and reindexing the sum shows it is invariant under every
         permutation: one component implies all.
+
+        A per-class input fixed to numbers (a class weight given with --param) is not
+        renamed with its class, so the classes are exchangeable only if every class has
+        the same number; otherwise every index is checked.
         """
         cm, C = self.cm, self.ctx.classes
         if C == 1:
             return True
+        for raw in cm.raw.values():
+            if not all(isinstance(v, Symbol) for v in raw) and len(set(raw)) > 1:
+                return False
         loss = cm.evaluate(self.ctx.L, (0, 1))
         terms = set(Add.make_args(loss))
         rests = [t for t in terms if isinstance(t, Rest)]
