@@ -142,6 +142,8 @@ class _Walker:
         A number is bounded so that expanding a power cannot blow up; a parameter
         exponent stays a symbol, or is a number given with --param (itself bounded).
         """
+        with evaluate(True):  # gamma - 1 with gamma given: an unevaluated sum of numbers
+            e = e.doit()
         if e.is_Rational:
             return abs(e) <= MAX_EXPONENT
         params = {v for v in self.vocab.free.values() if v.is_Symbol and not v.is_integer}

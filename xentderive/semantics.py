@@ -28,10 +28,12 @@ from sympy import (
     KroneckerDelta,
     Mul,
     Piecewise,
+    Pow,
     Sum,
     Symbol,
     expand,
     expand_mul,
+    floor,
 )
 from sympy.core.relational import Relational
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
@@ -68,7 +70,10 @@ def meaning(expr: Expr, ctx: Context) -> Expr:
     extra = ctx.extra_meanings()
     if extra:
         e = e.replace(lambda x: isinstance(x, Indexed) and x.base in extra, lambda x: extra[x.base](*x.indices))
-    return e.replace(lambda x: isinstance(x, Indexed) and x.base == ctx.p, lambda x: ctx.softmax(x.indices[0]))
+    e = e.replace(lambda x: isinstance(x, Indexed) and x.base == ctx.p, lambda x: ctx.softmax(x.indices[0]))
+    # Display lines are built unevaluated: with a parameter given (gamma = 2), an exponent
+    # gamma - 1 stays the sum 2 + (-1). Rebuilt here, numbers in a meaning are numbers.
+    return e.replace(lambda x: isinstance(x, (Add, Mul, Pow)) and x.is_number, lambda x: x.func(*x.args))
 
 
 def instantiate(expr: Expr, values: dict) -> Expr:
@@ -257,13 +262,20 @@ class SymbolicPower(Function):
 
 
 def split_symbolic_powers(e: Expr) -> Expr:
-    """Rewrite every power with a non-numeric exponent as SymbolicPower(base, r) · base**c."""
+    """Rewrite base**q as SymbolicPower(base, r) · base**c, with c an integer, for every
+    exponent that is not an integer: symbolic (gamma - 1: r = gamma, c = -1) or a fraction
+    (-1/2: r = 1/2, c = -1)."""
 
     def split(pw: Expr) -> Expr:
+        if pw.exp.is_Rational:
+            c = floor(pw.exp)
+            return SymbolicPower(pw.base, pw.exp - c) * pw.base**c
         c, r = Add(*Add.make_args(pw.exp)).as_coeff_Add()  # re-sorted: display exponents are unevaluated
+        if not c.is_Integer:  # gamma + 1/2: keep the fraction with the symbol
+            r, c = r + c - floor(c), floor(c)
         return SymbolicPower(pw.base, r) * pw.base**c
 
-    return e.replace(lambda x: x.is_Pow and not x.exp.is_number, split)
+    return e.replace(lambda x: x.is_Pow and not x.exp.is_Integer and (x.exp.is_Rational or not x.exp.is_number), split)
 
 
 def rational_zero(e: Expr) -> bool:
