@@ -15,6 +15,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from xentderive.api import build
 from xentderive.cli import main
 from xentderive.derivations import REGISTRY
 from xentderive.numeric import witness
@@ -82,6 +83,13 @@ def test_the_numeric_witness_agrees_with_a_true_claim_and_refutes_a_false_one():
     assert witness("softmax-ce", "onehot", "p_i - y_i", None).agreed
     assert not witness("softmax-ce", "onehot", "p_i - 2*y_i", 4).agreed
     assert not witness("softmax-ce", "soft", "p_i - y_i", None).agreed
+
+
+def test_the_witness_skips_and_says_where_a_claim_is_undefined_but_fails_one_undefined_everywhere():
+    target = build(None, loss="focal").target  # (1 - p_0)^(gamma - 1) is 0^(-1/2) at C = 1 with gamma = 1/2
+    result = witness("focal", "onehot", target, None, params={"gamma": "1/2"})
+    assert result.agreed and "undefined (0·∞ or a division by zero) at C = 1" in result.detail
+    assert not witness("softmax-ce", "onehot", "p_i - y_i + 1/(f_i - f_i)", 3).agreed
 
 
 def test_a_symbolic_pass_with_a_numeric_fail_is_a_failure(monkeypatch):

@@ -74,6 +74,9 @@ ZH: dict[str, str] = {
     "$0 ≤ i, j ≤ @C-1$": "$0 ≤ i, j ≤ @C-1$",
     "$@C ≥ 1$": "$@C ≥ 1$",
     "$Σ_j @y_j = 1$ (the labels are a probability vector, e.g. one-hot)": "$Σ_j @y_j = 1$（标签是概率向量，例如 one-hot）",
+    "For $@C = 1$, $1 - @p_0 = 0$: with $γ < 1$ the closed form is then $0 · ∞$, undefined, while the loss and its "
+    "gradient are 0. The identities hold wherever both sides are defined.": "$@C = 1$ 时 $1 - @p_0 = 0$：若 $γ < 1$，"
+    "结论中的式子为 $0 · ∞$，没有定义，而损失及其梯度都是 0。各等式在两边都有定义处成立。",
     # the catalogue (xentderive list): titles, justifications, notes, conventions, in output order
     "PyTorch: nll_loss(log_softmax(f), y) with reduction='sum' is this $L$ for one-hot $@y$; cross_entropy fuses the two and has the same gradient.": "PyTorch：nll_loss(log_softmax(f), y)（reduction='sum'）对 one-hot 的 $@y$ 就是这里的 $L$；cross_entropy 把两者合在一起，梯度相同。",
     "Log-softmax": "Log-softmax",

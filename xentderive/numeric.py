@@ -69,6 +69,7 @@ def witness(
     spec = REGISTRY[loss]
     values, samples = resolve(spec.params, params or {}, loss, classes)
     checked = 0
+    undefined: set[int] = set()  # sizes where the claim itself has no value (0·∞), skipped and said
     with mp.workdps(DIGITS):
         numbers = {name: mpf(str(v.xreplace(samples))) for name, v in values.items()}
         for size in sizes:
@@ -95,6 +96,9 @@ def witness(
                     measured = rise / (2 * STEP)
                     index = {ctx.i: i} | ({ctx.j: j} if spec.free_j else {})
                     claimed = _evaluate(claim, ctx, index, {ctx.f: f, ctx.y: y} | data)
+                    if not mp.isfinite(claimed) and mp.isfinite(measured):
+                        undefined.add(size)
+                        continue
                     checked += 1
                     finite = mp.isfinite(claimed) and mp.isfinite(measured)  # NaN compares as "close"
                     if not finite or abs(claimed - measured) > TOLERANCE:
@@ -111,7 +115,13 @@ def witness(
                             mp.nstr(measured, 20),
                         )
     where = "C = " + ", ".join(map(str, sizes))
-    return NumericResult(True, f"agreed at {checked} components ({where}): {describe(seed)}")
+    skipped = ""
+    if undefined:
+        sizes_text = ", ".join(map(str, sorted(undefined)))
+        skipped = f"; the claim is undefined (0·∞ or a division by zero) at C = {sizes_text}"
+        if not checked:
+            return NumericResult(False, f"the claim is undefined at every sampled point ({where})")
+    return NumericResult(True, f"agreed at {checked} components ({where}){skipped}: {describe(seed)}")
 
 
 def _entries(size: int, matrix: bool) -> list[tuple[int, int]]:

@@ -100,7 +100,7 @@ class ConcreteChecker:
             if not (all(t in terms for t in renamed) or expand(loss - rests[0] - Add(*renamed)) == 0):
                 return False
         swap = {}
-        for raw in cm.raw.values():  # a number fixed for one class stays put, so L moves unless it is uniform
+        for raw in cm.raw.values():  # every per-class input moves with its class (a fixed number is uniform here)
             swap |= {raw[0]: raw[1], raw[1]: raw[0]}
         moved = loss.xreplace(swap)
         return moved == loss or expand(moved - loss) == 0

@@ -22,6 +22,8 @@ CONVENTIONS = (
     "without the class weights $α$ (see weighted-ce for those); $γ = 0$ gives back the cross-entropy.",
     "$g_j = @y_j (1 - @p_j)^{γ - 1} (1 - @p_j - γ @p_j log @p_j)$ is a name for this printout only: every line "
     "is checked with its definition inserted.",
+    "For $@C = 1$, $1 - @p_0 = 0$: with $γ < 1$ the closed form is then $0 · ∞$, undefined, while the loss and its "
+    "gradient are 0. The identities hold wherever both sides are defined.",
 )
 
 
