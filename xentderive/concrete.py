@@ -69,7 +69,9 @@ class ConcreteMeaning:
         C = ctx.classes
         self.bases = ctx.class_inputs()
         fixed = ctx.fixed_inputs()
-        self.raw = {b: [fixed.get(b[m], Symbol(f"{b.label}{m}", real=True)) for m in range(C)] for b in self.bases}
+        self.raw = {b: [Symbol(f"{b.label}{m}", real=True) for m in range(C)] for b in self.bases}
+        for entry, value in fixed.items():  # numbers given for some classes (never an Indexed per class: slow)
+            self.raw[entry.base][int(entry.indices[0])] = value
         self.generic_raw = {b: Symbol(f"{b.label}_g", real=True) for b in self.bases}
         self.fs, self.ys = self.raw[ctx.f], self.raw[ctx.y]
         self.fg, self.yg = self.generic_raw[ctx.f], self.generic_raw[ctx.y]
