@@ -238,6 +238,7 @@ _LATEX_MATH = {
     "∂": r"\partial ",
     "′": "'",
     "→": r"\to ",
+    "∞": r"\infty ",
     "α": r"\alpha ",
     "γ": r"\gamma ",
     "σ": r"\sigma ",
