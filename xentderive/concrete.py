@@ -38,10 +38,10 @@ from .context import Context
 from .semantics import (
     ASSUME_LABEL_SUM,
     Outcome,
-    cancel_sums,
     cleared_numerator,
     instantiate,
     meaning,
+    rational_zero,
     split_symbolic_powers,
 )
 
@@ -168,8 +168,7 @@ class ConcreteMeaning:
             notes.append("$Σ_j @y_j = 1$")
         if e.has(Rest):
             notes.append("classes outside the checked indices as power sums")
-            # Rest(a) and Rest(b) written in two forms of one sum cancel: `cancel_sums`
-            e = cancel_sums(e, lambda f: (Rest, f.args[0]) if isinstance(f, Rest) else None).replace(
+            e = _merge_rests(expand(e)).replace(
                 lambda x: isinstance(x, Rest), lambda r: self._power_sums(r, distinguished, label_sum)
             )
         elif label_sum:
@@ -203,6 +202,20 @@ class ConcreteMeaning:
         subs |= self.ctx.param_samples()
         subs[self.Z] = self.explicit_sum.xreplace(subs)
         return e.xreplace(subs)
+
+
+def _merge_rests(e: Expr) -> Expr:
+    """c₁·Rest(a) + c₂·Rest(b) as Rest(c₁a + c₂b) (the c free of g: a sum is linear), and
+    dropped when that body is zero: equal sums written in two forms then cancel exactly."""
+    single, others = [], []
+    for term in Add.make_args(e):
+        coeff, rests = term.as_independent(Rest, as_Add=False)
+        (single if isinstance(rests, Rest) else others).append((coeff, rests))
+    if not single:
+        return e
+    body = Add(*(coeff * rest.args[0] for coeff, rest in single))
+    merged = Integer(0) if rational_zero(body) else Rest(body)
+    return Add(merged, *(coeff * rest for coeff, rest in others))
 
 
 def classes_named(expr: Expr, ctx: Context) -> set[int]:

@@ -15,7 +15,6 @@ definition (chain rule through Z), which keeps expressions small.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from sympy import (
@@ -195,45 +194,31 @@ def linearize_sums(expr: Expr, ctx: Context) -> Expr:
     return expr.replace(lambda x: isinstance(x, Sum), split)
 
 
-def cancel_sums(expr: Expr, summand: Callable[[Expr], tuple[Hashable, Expr] | None]) -> Expr:
-    """Drop each group of sums over one range whose merged summand is zero.
+def merge_sums(expr: Expr) -> Expr:
+    """Drop groups of sums over one range whose merged body is zero.
 
-    The same sum can come out in rationally equal forms (1/(S - e) beside
+    The same sum can come out of SymPy in rationally equal forms (1/(S - e) beside
     e/(S² - eS) + 1/S) that compare unequal term by term. By linearity Σ_k c_k·Σ_v a_k(v)
-    = Σ_v Σ_k c_k a_k(v) (each c_k is outside its sum, so free of v): when that merged
-    summand is zero the group is zero. Otherwise its terms stay as they were.
-
-    `summand(factor)` is None for a factor that is not such a sum, else the group (its
-    range) and the summand written over one variable shared by the group.
+    = Σ_v Σ_k c_k a_k(v) (each c_k is outside its sum, so free of v); when that merged
+    body is zero the group is zero. Otherwise the terms stay as they were.
     """
-    groups: dict[Hashable, list[tuple[Expr, Expr]]] = {}
+    v = Dummy("v", integer=True, nonnegative=True)
+    groups: dict[tuple, list[tuple[Expr, Expr]]] = {}
     kept = []
     for term in Add.make_args(expand(expr)):
-        factors = Mul.make_args(term)
-        found = [(f, s) for f in factors if (s := summand(f)) is not None]
-        if len(found) != 1:
+        sums = [f for f in Mul.make_args(term) if isinstance(f, Sum) and len(f.limits) == 1]
+        if len(sums) != 1:
             kept.append(term)
             continue
-        ((factor, (group, body)),) = found
-        coeff = Mul(*(f for f in factors if f is not factor))
-        groups.setdefault(group, []).append((term, coeff * body))
-    for members in groups.values():
-        if not rational_zero(Add(*(body for _, body in members))):
-            kept.extend(term for term, _ in members)
+        (s,) = sums
+        var, lo, hi = s.limits[0]
+        coeff = Mul(*(f for f in Mul.make_args(term) if f is not s))
+        groups.setdefault((lo, hi), []).append((term, coeff * s.function.xreplace({var: v})))
+    for group in groups.values():
+        if len(group) > 1 and rational_zero(Add(*(body for _, body in group))):
+            continue
+        kept.extend(term for term, _ in group)
     return Add(*kept)
-
-
-def merge_sums(expr: Expr) -> Expr:
-    """`cancel_sums` for SymPy Sums with one limit, grouped by their range."""
-    v = Dummy("v", integer=True, nonnegative=True)
-
-    def summand(f: Expr) -> tuple[Hashable, Expr] | None:
-        if not (isinstance(f, Sum) and len(f.limits) == 1):
-            return None
-        var, lo, hi = f.limits[0]
-        return (lo, hi), f.function.xreplace({var: v})
-
-    return cancel_sums(expr, summand)
 
 
 def identify_delta_indices(expr: Expr, ctx: Context) -> Expr:
