@@ -21,6 +21,16 @@ class Param:
     sample: str  # an exact value where numbers are needed (counterexamples, the numeric witness)
     positive: bool = False
     per_class: bool = False  # one value per class, named name0 … name{C-1}; unset ones stay unknowns
+    low: str | None = None  # the range as numbers, for the prover and the witness: None is unbounded
+    high: str | None = None
+    low_open: bool = False  # True: the end itself is excluded (T > 0)
+    high_open: bool = False
+
+    def interval(self) -> tuple[Rational | None, Rational | None, bool, bool]:
+        """(low, high, low_open, high_open), exact: the stated range the prover may use, ends included."""
+        low = None if self.low is None else Rational(self.low)
+        high = None if self.high is None else Rational(self.high)
+        return low, high, self.low_open, self.high_open
 
     def label(self) -> str:
         """How `list` and errors name it: ``w0…w{C-1}`` for a per-class parameter."""

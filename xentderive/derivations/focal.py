@@ -16,7 +16,7 @@ SUMMARY = (
     "focal loss -Σ y_j (1-p_j)^gamma log p_j: dL/df_i = p_i·Σ_j g_j - g_i, "
     "g_j = y_j (1-p_j)^(gamma-1) (1 - p_j - gamma·p_j·log p_j)"
 )
-PARAMS = (Param("gamma", "the focusing parameter", "0 ≤ gamma ≤ 10", lambda v: 0 <= v <= 10, "2"),)
+PARAMS = (Param("gamma", "the focusing parameter", "0 ≤ gamma ≤ 10", lambda v: 0 <= v <= 10, "2", low="0", high="10"),)
 CONVENTIONS = (
     "The focal loss of Lin et al. (2017) over softmax probabilities, $L = -Σ_j @y_j (1 - @p_j)^γ log @p_j$, "
     "without the class weights $α$ (see weighted-ce for those); $γ = 0$ gives back the cross-entropy.",

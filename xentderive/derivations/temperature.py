@@ -13,7 +13,7 @@ from .softmax_ce import partial
 
 NAME = "temperature"
 SUMMARY = "softmax(f/T) cross-entropy: dL/df_i = (p_i - y_i)/T"
-PARAMS = (Param("T", "the temperature", "T > 0", lambda v: v > 0, "3/2", positive=True),)
+PARAMS = (Param("T", "the temperature", "T > 0", lambda v: v > 0, "3/2", positive=True, low="0", low_open=True),)
 CONVENTIONS = (
     "The logits are divided by $T$ before the softmax (as in knowledge distillation); the gradient is taken "
     "with respect to the raw logits $@f$, hence the factor $1/T$. Distillation losses often multiply by $T^2$ "

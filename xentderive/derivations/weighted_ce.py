@@ -13,7 +13,7 @@ from .softmax_ce import partial
 
 NAME = "weighted-ce"
 SUMMARY = "class-weighted cross-entropy: dL/df_i = p_i·Σ_j w_j y_j - w_i y_i"
-PARAMS = (Param("w", "the weight of each class", "w_m ≥ 0", lambda v: v >= 0, "1", per_class=True),)
+PARAMS = (Param("w", "the weight of each class", "w_m ≥ 0", lambda v: v >= 0, "1", per_class=True, low="0"),)
 CONVENTIONS = (
     "PyTorch's cross_entropy(..., weight=w, reduction='sum'): the term of class $j$ is scaled by $w_j$. "
     "With reduction='mean' and class-index targets PyTorch also divides by the summed weights of the targets, "
