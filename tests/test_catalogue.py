@@ -237,8 +237,12 @@ def test_the_hessian_properties_are_proved_and_their_twins_fail():
             chains[0][-2] = replace(chains[0][-2], expr=-chains[0][-2].expr)
         res = checker.check(replace(psd, chains=chains))
         assert res.status is Status.FAILED and res.counterexample is not None
-        # the sign needs the labels' sign: without y ≥ 0 it is not shown
-        res = checker.check(replace(psd, chains=[[psd.chains[0][-2], psd.chains[0][-1]]], assumptions=()))
+        # the sign needs the labels' sign: with labels of any sign (soft, and the step's y ≥ 0 dropped) it fails
+        soft = build(classes, loss="ce-hessian", labels="soft")
+        psd = next(s for s in soft.all_steps if s.key == "psd")
+        res = checker_for(soft.ctx, soft.labels).check(
+            replace(psd, chains=[[psd.chains[0][-2], psd.chains[0][-1]]], assumptions=())
+        )
         assert res.status is Status.FAILED
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from sympy import Expr, sstr
+from sympy import Expr, Symbol, sstr
 from sympy.printing.str import StrPrinter
 
 from .claims import ClaimError, parse_claim, vocabulary
@@ -33,13 +33,30 @@ def check_classes(classes: int | None) -> None:
         raise InputError(f"--classes {classes} is above the maximum of {MAX_CLASSES}")
 
 
+DEFAULT_NAMES = {"logits": "f", "probs": "p", "labels": "y", "classes": "C"}
+
+
+def check_notation(ctx: Context, names: dict[str, str], loss: str) -> None:
+    """A renamed symbol must not take a name the derivation already uses (a parameter such as
+    eps, class weights w, an index, L): the printout would then read as a different formula."""
+    own = {DEFAULT_NAMES[k]: k for k in names if k in DEFAULT_NAMES}
+    taken: dict[str, str] = {name: f"the parameter {name}" for name in ctx.params}
+    for value in vars(ctx).values():
+        label = getattr(value, "label", value)
+        if isinstance(label, Symbol) and label.name not in own:
+            taken.setdefault(label.name, f"the symbol {label.name}")
+    for key, name in names.items():
+        if name != DEFAULT_NAMES.get(key) and name in taken:
+            raise InputError(f"--notation {key}={name} clashes with {taken[name]} of {loss}: choose another name")
+
+
 def assumptions(ctx: Context, labels: str) -> list[str]:
     """The stated assumptions, as prose (`$…$` math, `@f`-style names) for every format."""
     out = ["log is the natural logarithm (base e)", "$@f_0 … @f_{@C-1}$ are real", "$0 ≤ i, j ≤ @C-1$"]
     if ctx.symbolic:
-        out.append("$@C ≥ 1$")
+        out.append(f"$@C ≥ {ctx.min_classes}$")
     if labels == "onehot":
-        out.append("$Σ_j @y_j = 1$ (the labels are a probability vector, e.g. one-hot)")
+        out.append("$Σ_j @y_j = 1$ and $@y_j ≥ 0$ (the labels are a probability vector, e.g. one-hot)")
     return out
 
 
@@ -69,8 +86,21 @@ def build(
     if classes is not None and spec.max_classes and classes > spec.max_classes[0]:
         limit, why = spec.max_classes
         raise InputError(f"--classes {classes} is above {loss}'s maximum of {limit}: {why}")
+    if classes is not None and classes < spec.min_classes[0]:
+        raise InputError(
+            f"--classes {classes} is below {loss}'s minimum of {spec.min_classes[0]}: {spec.min_classes[1]}"
+        )
     values, samples = resolve(spec.params, params or {}, loss, classes)
-    ctx = spec.make_context(classes, values, samples)
+    ranges = {values[p.name]: p.interval() for p in spec.params if not p.per_class and values[p.name].is_Symbol}
+    ctx = spec.make_context(
+        classes,
+        values,
+        samples,
+        ranges,
+        nonnegative_labels=labels == "onehot",
+        min_classes=spec.min_classes[0],
+    )
+    check_notation(ctx, names or {}, loss)
     target_text = target if target is not None else spec.default_target(ctx, labels)
     try:
         vocab = vocabulary(ctx, names if target is not None else None, spec.free_j)
@@ -86,7 +116,7 @@ def build(
         assumptions=(ASSUME_LABEL_SUM,) if labels == "onehot" else (),
     )
     stated = assumptions(ctx, labels) + [f"${p.rule}$" for p in spec.params if p.name not in (params or {})]
-    if any(ASSUME_LABELS_NONNEGATIVE in s.assumptions for s in steps):
+    if labels != "onehot" and any(ASSUME_LABELS_NONNEGATIVE in s.assumptions for s in steps):
         stated.append("$@y_j ≥ 0$ (the labels are nonnegative)")
     return Derivation(
         loss=loss,

@@ -20,6 +20,10 @@ from .errors import InputError
 MAX_LENGTH = 500
 MAX_DEPTH = 40
 MAX_EXPONENT = 100
+MAX_DEGREE = 16  # total polynomial degree: (p_i - y_i)^16 expands to 17 terms over S^16
+MAX_MAGNITUDE = 10**12  # the largest number a claim may write
+MAX_FUNCTION_NESTING = 3  # exp(exp(exp(x))) at most
+MAX_EXP_ARGUMENT = 1000  # exp of a number: e^1000 is about 10^434, and e^(e^1000) has no float
 
 
 class ClaimError(InputError):
@@ -83,7 +87,41 @@ def parse_claim(text: str, vocab: Vocabulary) -> Expr:
         raise ClaimError(f"malformed target at column {cols[min(offset, len(cols) - 1)] + 1}: {err.msg}") from None
     lead = len(source) - len(source.lstrip())
     with evaluate(False):  # keep the user's order of terms for display; meaning evaluates later
-        return _Walker(vocab, cols, lead).walk(tree.body, depth=0, in_sum=False)
+        claim = _Walker(vocab, cols, lead).walk(tree.body, depth=0, in_sum=False)
+    size = degree(claim)
+    if size > MAX_DEGREE:
+        raise ClaimError(
+            f"target has polynomial degree {size}; the limit is {MAX_DEGREE} (expanding it would take too long)"
+        )
+    return claim
+
+
+def degree(e: Expr) -> int:
+    """How large the claim's expansion can get: the total degree, counting each name and each
+    exp/log/sum as degree 1 and an integer power n as n times its base's degree."""
+    if e.is_number:
+        return 0
+    if e.is_Symbol or e.is_Indexed or isinstance(e, KroneckerDelta):
+        return 1
+    if e.is_Add:
+        return max(degree(a) for a in e.args)
+    if e.is_Mul:
+        return sum(degree(a) for a in e.args)
+    if e.is_Pow:
+        power = e.exp.doit() if e.exp.is_number else e.exp
+        base = degree(e.base)
+        return base * abs(int(power)) if power.is_Integer else base + degree(e.exp)
+    return max((degree(a) for a in e.args if isinstance(a, Expr)), default=0)
+
+
+def _small(number: Expr, bound: float) -> bool:
+    """|number| ≤ bound, decided without overflowing (a number may itself be e^1000)."""
+    try:
+        with evaluate(True):
+            value = number.doit().evalf(15)
+        return bool(value.is_finite) and bool(abs(value) <= bound)
+    except (ArithmeticError, TypeError, ValueError):
+        return False
 
 
 @dataclass
@@ -91,6 +129,7 @@ class _Walker:
     vocab: Vocabulary
     cols: list[int]
     lead: int
+    nesting: int = 0
 
     def fail(self, node: ast.AST, message: str) -> ClaimError:
         col = self.cols[min(getattr(node, "col_offset", 0) + self.lead, len(self.cols) - 1)] + 1
@@ -127,6 +166,8 @@ class _Walker:
         if isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
                 raise self.fail(node, f"unexpected literal {node.value!r}")
+            if not abs(node.value) <= MAX_MAGNITUDE:  # also catches inf and nan (1e999)
+                raise self.fail(node, f"numbers may be at most 10^12 in size (got {node.value!r:.20})")
             if isinstance(node.value, int):
                 return Integer(node.value)
             return Rational(repr(node.value))
@@ -165,5 +206,13 @@ class _Walker:
             raise self.fail(node, f"{node.func.id}(...) takes exactly one argument")
         if node.func.id == "sum_j" and in_sum:
             raise self.fail(node, "sum_j(...) may not be nested")
-        arg = self.walk(node.args[0], depth, in_sum or node.func.id == "sum_j")
+        if self.nesting >= MAX_FUNCTION_NESTING:
+            raise self.fail(node, f"functions may be nested at most {MAX_FUNCTION_NESTING} deep")
+        self.nesting += 1
+        try:
+            arg = self.walk(node.args[0], depth, in_sum or node.func.id == "sum_j")
+        finally:
+            self.nesting -= 1
+        if node.func.id == "exp" and arg.is_number and not _small(arg, MAX_EXP_ARGUMENT):
+            raise self.fail(node, f"exp of a number above {MAX_EXP_ARGUMENT} in size has no usable value")
         return self.vocab.functions[node.func.id](arg)

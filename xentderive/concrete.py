@@ -28,6 +28,7 @@ from sympy import (
     Indexed,
     Integer,
     KroneckerDelta,
+    Mul,
     Sum,
     Symbol,
     diff,
@@ -69,10 +70,10 @@ class ConcreteMeaning:
         C = ctx.classes
         self.bases = ctx.class_inputs()
         fixed = ctx.fixed_inputs()
-        self.raw = {b: [Symbol(f"{b.label}{m}", real=True) for m in range(C)] for b in self.bases}
+        self.raw = {b: [Symbol(f"{b.label}{m}", **_kind(b)) for m in range(C)] for b in self.bases}
         for entry, value in fixed.items():  # numbers given for some classes (never an Indexed per class: slow)
             self.raw[entry.base][int(entry.indices[0])] = value
-        self.generic_raw = {b: Symbol(f"{b.label}_g", real=True) for b in self.bases}
+        self.generic_raw = {b: Symbol(f"{b.label}_g", **_kind(b)) for b in self.bases}
         self.fs, self.ys = self.raw[ctx.f], self.raw[ctx.y]
         self.fg, self.yg = self.generic_raw[ctx.f], self.generic_raw[ctx.y]
         self.Z = Dummy("Z", positive=True)
@@ -110,10 +111,25 @@ class ConcreteMeaning:
             if not present <= set(distinguished):  # g must stand only for classes outside D
                 raise ValueError(f"classes {sorted(present)} are not all among {distinguished}")
             e = e.replace(lambda x: isinstance(x, Sum), lambda s: self._split(s, distinguished))
-            e = e.xreplace(self._raw(distinguished) | {b[GENERIC]: g for b, g in self.generic_raw.items()})
+            e = e.xreplace(self._raw(distinguished) | self._generic_values(distinguished))
         if e.has(Indexed):  # an index left symbolic would make ∂/∂f_i silently zero
             raise ValueError(f"uninstantiated index in {e}")
         return e.replace(lambda x: isinstance(x, Derivative), self._derivative)
+
+    def _generic_values(self, distinguished: tuple[int, ...]) -> dict:
+        """What the generic class g holds for each per-class input: its symbol where the classes
+        outside D are unknowns, or their common number where they were all given one (every
+        class weight 2); given numbers that differ cannot share one g, so the split is refused."""
+        out = {}
+        for b, g in self.generic_raw.items():
+            outside = {v for m, v in enumerate(self.raw[b]) if m not in distinguished}
+            if all(isinstance(v, Symbol) for v in outside):
+                out[b[GENERIC]] = g
+            elif len(outside) == 1:
+                out[b[GENERIC]] = next(iter(outside))
+            else:
+                raise SplitRefused(f"the classes outside {distinguished} have different values of {b.label}")
+        return out
 
     def generic(self, classes: tuple[int, ...]) -> dict:
         """The renaming that turns the generic class g into class m, for each m in `classes`."""
@@ -162,7 +178,7 @@ class ConcreteMeaning:
     ) -> Outcome:
         """Exact zero test of an evaluated difference."""
         notes = ["derivatives through $S = Σ_k e^{@f_k}$"]
-        e = split_symbolic_powers(e)
+        e = split_symbolic_powers(e, self.nonzero)
         label_sum = ASSUME_LABEL_SUM in assumptions
         if label_sum:
             notes.append("$Σ_j @y_j = 1$")
@@ -196,12 +212,50 @@ class ConcreteMeaning:
                 total.append(coeff * self._phi.setdefault(dep, Dummy("Φ")))
         return Add(*total)
 
-    def numeric(self, e: Expr, values: dict) -> Expr:
-        """A written-out `e` at concrete per-class inputs ({base: values}), exactly (e^{f} kept exact)."""
+    def nonzero(self, base: Expr) -> bool:
+        """A power base shown nonzero at every point (Z = S): SymPy's signs, or 1 - (some classes' share of Z)."""
+        if base.is_positive or base.is_negative:
+            return True
+        if isinstance(base, Mul):
+            return all(self.nonzero(a) for a in base.args)
+        if base.is_Pow:
+            return self.nonzero(base.base)
+        return self._positive_share_left(base)
+
+    def _positive_share_left(self, base: Expr) -> bool:
+        """(Z - Σ_{m∈M} s_m)/Z > 0 when M is a set of classes smaller than all of them (s_m > 0)."""
+        rest = expand(base * self.Z)
+        if not rest.has(self.Z):
+            return False
+        taken = expand(self.Z - rest)
+        terms = Add.make_args(taken)
+        classes = set()
+        for t in terms:
+            named = [v for v in t.free_symbols if v in self._f_index]
+            if len(named) != 1 or t != self._sum_term_of(named[0]):
+                return False
+            classes.add(named[0])
+        return len(classes) == len(terms) and len(classes) < self.ctx.classes
+
+    @cached_property
+    def _f_index(self) -> set:
+        return {s for s in self.fs if isinstance(s, Symbol)} | {self.fg}
+
+    def _sum_term_of(self, f: Symbol) -> Expr:
+        return self.generic_sum_term.xreplace({self.fg: f})
+
+    def numeric(self, e: Expr, values: dict, params: dict | None = None) -> Expr:
+        """A written-out `e` at concrete per-class inputs ({base: values}), exactly (e^{f} kept exact);
+        symbolic parameters at `params` (default: their samples)."""
         subs = {s: v for b, vs in values.items() for s, v in zip(self.raw[b], vs, strict=True) if isinstance(s, Symbol)}
-        subs |= self.ctx.param_samples()
+        subs |= self.ctx.param_samples() if params is None else params
         subs[self.Z] = self.explicit_sum.xreplace(subs)
         return e.xreplace(subs)
+
+
+def _kind(base) -> dict:
+    """Assumptions for one class's raw variable: those of its base (labels ≥ 0 where stated)."""
+    return {"nonnegative": True} if base.is_nonnegative or base.label.is_nonnegative else {"real": True}
 
 
 def _merge_rests(e: Expr) -> Expr:
@@ -219,9 +273,11 @@ def _merge_rests(e: Expr) -> Expr:
 
 
 def classes_named(expr: Expr, ctx: Context) -> set[int]:
-    """The concrete classes an instantiated expression names, its definitions included."""
+    """The concrete classes an instantiated expression names, as written and in its definitions
+    (a class may vanish from the meaning, as y_0 in (1 - eps)·y_0 at eps = 1)."""
     e = meaning(expr, ctx)
-    named = {v for x in e.atoms(Indexed) for v in x.indices} | {a for d in e.atoms(KroneckerDelta) for a in d.args}
+    named = {v for x in e.atoms(Indexed) | expr.atoms(Indexed) for v in x.indices}
+    named |= {a for d in e.atoms(KroneckerDelta) for a in d.args}
     return {int(v) for v in named if v.is_Integer}
 
 

@@ -66,6 +66,9 @@ class Context:
     classes: int | None
     params: dict[str, Expr] = field(default_factory=dict)
     samples: dict[Expr, Expr] = field(default_factory=dict)  # exact values for symbolic parameters
+    ranges: dict[Expr, tuple] = field(default_factory=dict)  # symbolic parameter → (low, high, low_open, high_open)
+    nonnegative_labels: bool = False  # one-hot / probability labels: y_j ≥ 0 is part of the domain
+    min_classes: int = 1  # the smallest C the definitions are stated for (symbolic C means C ≥ this)
     C: Expr = field(init=False)
     i: Symbol = field(init=False)
     j: Symbol = field(init=False)
@@ -85,14 +88,21 @@ class Context:
         self.last = self.C - 1
         self.i, self.j, self.k, self.n = (Symbol(s, integer=True, nonnegative=True) for s in "ijkn")
         self.f = IndexedBase("f", real=True)
-        self.y = IndexedBase("y", real=True)
+        self.y = IndexedBase("y", nonnegative=True) if self.nonnegative_labels else IndexedBase("y", real=True)
         self.p = IndexedBase("p", positive=True)
         self.Lj = IndexedBase("L", real=True)
         self.L = Symbol("L", real=True)
 
     def at(self, classes: int) -> Context:
         """The same definitions and parameters for a concrete number of classes."""
-        return type(self)(classes, self.params, self.samples)
+        return type(self)(
+            classes,
+            self.params,
+            self.samples,
+            self.ranges,
+            nonnegative_labels=self.nonnegative_labels,
+            min_classes=self.min_classes,
+        )
 
     @property
     def symbolic(self) -> bool:

@@ -74,9 +74,11 @@ ZH: dict[str, str] = {
     "$0 ≤ i, j ≤ @C-1$": "$0 ≤ i, j ≤ @C-1$",
     "$@C ≥ 1$": "$@C ≥ 1$",
     "$Σ_j @y_j = 1$ (the labels are a probability vector, e.g. one-hot)": "$Σ_j @y_j = 1$（标签是概率向量，例如 one-hot）",
-    "For $@C = 1$, $1 - @p_0 = 0$: with $γ < 1$ the closed form is then $0 · ∞$, undefined, while the loss and its "
-    "gradient are 0. The identities hold wherever both sides are defined.": "$@C = 1$ 时 $1 - @p_0 = 0$：若 $γ < 1$，"
-    "结论中的式子为 $0 · ∞$，没有定义，而损失及其梯度都是 0。各等式在两边都有定义处成立。",
+    "$Σ_j @y_j = 1$ and $@y_j ≥ 0$ (the labels are a probability vector, e.g. one-hot)": "$Σ_j @y_j = 1$ 且 $@y_j ≥ 0$（标签是概率向量，例如 one-hot）",
+    "Stated for $@C ≥ 2$, where $0 < @p_j < 1$: at $@C = 1$, $1 - @p_0 = 0$, the loss is identically 0 and the "
+    "closed form has $0^{γ - 1}$, which has no value for $γ < 1$.": "对 $@C ≥ 2$ 陈述，此时 $0 < @p_j < 1$：$@C = 1$ 时 "
+    "$1 - @p_0 = 0$，损失恒为 0，而闭式中出现 $0^{γ - 1}$，当 $γ < 1$ 时没有定义。",
+    "$@C ≥ 2$": "$@C ≥ 2$",
     # the catalogue (xentderive list): titles, justifications, notes, conventions, in output order
     "PyTorch: nll_loss(log_softmax(f), y) with reduction='sum' is this $L$ for one-hot $@y$; cross_entropy fuses the two and has the same gradient.": "PyTorch：nll_loss(log_softmax(f), y)（reduction='sum'）对 one-hot 的 $@y$ 就是这里的 $L$；cross_entropy 把两者合在一起，梯度相同。",
     "Log-softmax": "Log-softmax",
@@ -189,12 +191,13 @@ WORDS: dict[str, dict[str, str]] = {
         "method": "method",
         "proved": "proved for every $@C$",
         "verified": "verified for $@C = {classes}$",
-        "checked": "checked for listed $@C$ only",
+        "checked": "not proved: checked for listed $@C$ only",
+        "unproved": "not proved",
         "failed": "failed",
         "pending": "not checked",
         "sum-failed": "✗ Verification failed: {count} of {total} steps failed ({names}).",
-        "sum-incomplete": "~ Proof incomplete: {count} of {total} steps are only checked for listed values of $@C$ "
-        "({names}); the others are proved for every $@C$.",
+        "sum-incomplete": "~ Not proved: {count} of {total} steps are not proved ({names}); "
+        "each says what was and was not established.",
         "sum-proved": "✓ Proved for every $@C ≥ 1$ and every index: all {total} steps hold symbolically.",
         "sum-verified": "✓ Verified exactly for $@C = {classes}$ and every index: all {total} steps hold.",
         "every-c": "every $@C$",
@@ -211,12 +214,12 @@ WORDS: dict[str, dict[str, str]] = {
         "method": "验证方法",
         "proved": "对所有 $@C$ 已证明",
         "verified": "对 $@C = {classes}$ 已验证",
-        "checked": "仅对所列的 $@C$ 检查过",
+        "checked": "未证明：仅对所列的 $@C$ 检查过",
+        "unproved": "未证明",
         "failed": "验证失败",
         "pending": "未检查",
         "sum-failed": "✗ 验证失败：{total} 步中有 {count} 步失败（{names}）。",
-        "sum-incomplete": "~ 证明不完整：{total} 步中有 {count} 步仅对所列的 $@C$ 检查过（{names}），"
-        "其余对所有 $@C$ 已证明。",
+        "sum-incomplete": "~ 未证明：{total} 步中有 {count} 步未证明（{names}）；每步说明已确立与未确立的内容。",
         "sum-proved": "✓ 对所有 $@C ≥ 1$ 与所有下标已证明：全部 {total} 步符号成立。",
         "sum-verified": "✓ 对 $@C = {classes}$ 与所有下标已精确验证：全部 {total} 步成立。",
         "every-c": "所有 $@C$",

@@ -14,17 +14,34 @@ from .semantics import instantiate
 
 
 class Status(StrEnum):
-    """How much a step's check established; only PROVED and VERIFIED are full passes."""
+    """How much a step's check established; only PROVED and VERIFIED are passes.
+
+    CHECKED and UNPROVED are "not proved" (exit 4): no finite list of C, and no failed
+    search for a counterexample, is a proof.
+    """
 
     PENDING = "pending"
     PROVED = "proved"  # symbolic identity, every C
     VERIFIED = "verified"  # exact identity for this concrete C, every index
-    CHECKED = "checked"  # exact, but only for the listed values of C
+    CHECKED = "checked"  # exact, but only for the listed values of C: not proved
+    UNPROVED = "unproved"  # neither shown nor refuted (e.g. a side condition not shown)
     FAILED = "failed"
 
     @property
     def passed(self) -> bool:
-        return self in (Status.PROVED, Status.VERIFIED, Status.CHECKED)
+        return self in (Status.PROVED, Status.VERIFIED)
+
+    @property
+    def unproved(self) -> bool:
+        return self in (Status.CHECKED, Status.UNPROVED, Status.PENDING)
+
+
+class Outcome(StrEnum):
+    """What a whole run established: the CLI maps it to exit 0, 1 or 4."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    UNPROVED = "unproved"
 
 
 @dataclass
@@ -52,6 +69,7 @@ class Counterexample:
     lhs_value: str
     rhs_value: str
     others: dict[str, list[str]] = field(default_factory=dict)  # other per-class inputs, e.g. weights
+    params: dict[str, str] = field(default_factory=dict)  # the symbolic parameters' values at this point
 
 
 @dataclass
@@ -94,12 +112,21 @@ class Derivation:
 
     @property
     def ok(self) -> bool:
+        """Every step proved (symbolic C) or verified exactly (concrete C)."""
         return all(s.status.passed for s in self.all_steps)
 
     @property
     def complete(self) -> bool:
-        """True when every step is a full proof (symbolic C) or full check (concrete C)."""
-        return all(s.status in (Status.PROVED, Status.VERIFIED) for s in self.all_steps)
+        """Kept for the JSON format: the same as `ok` now that "checked" is not a pass."""
+        return self.ok
+
+    @property
+    def outcome(self) -> Outcome:
+        """FAILED if any step failed; else UNPROVED if any step is not proved; else PASSED."""
+        statuses = {s.status for s in self.all_steps}
+        if Status.FAILED in statuses:
+            return Outcome.FAILED
+        return Outcome.PASSED if self.ok else Outcome.UNPROVED
 
     def _repr_markdown_(self) -> str:
         """Jupyter shows the derivation as Markdown with rendered mathematics."""

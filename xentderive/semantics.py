@@ -15,7 +15,8 @@ definition (chain rule through Z), which keeps expressions small.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from sympy import (
     Add,
@@ -59,7 +60,9 @@ def meaning(expr: Expr, ctx: Context) -> Expr:
     Derivatives with respect to f are left for the zero tests, which evaluate them
     symbolically (general C) or through the placeholder Z (concrete C).
     """
-    e = expr.replace(lambda x: isinstance(x, SumExcept), lambda x: x.as_sum())
+    # Numbers first: rebuilding a parent evaluated would drop a term 0·log 0 (coefficient 0)
+    # before anyone saw that log 0 has no value.
+    e = _evaluate_numbers(expr).replace(lambda x: isinstance(x, SumExcept), lambda x: x.as_sum())
     # L_j before L: the IndexedBase L_j's label is the symbol L itself.
     e = e.replace(lambda x: isinstance(x, Indexed) and x.base == ctx.Lj, lambda x: ctx.loss_term(x.indices[0]))
     e = e.xreplace({ctx.L: ctx.loss()})
@@ -71,19 +74,29 @@ def meaning(expr: Expr, ctx: Context) -> Expr:
     if extra:
         e = e.replace(lambda x: isinstance(x, Indexed) and x.base in extra, lambda x: extra[x.base](*x.indices))
     e = e.replace(lambda x: isinstance(x, Indexed) and x.base == ctx.p, lambda x: ctx.softmax(x.indices[0]))
-    # Display lines are built unevaluated: with a parameter given (gamma = 2), an exponent
-    # gamma - 1 stays the sum 2 + (-1). Rebuilt here, numbers in a meaning are numbers.
-    return e.replace(lambda x: isinstance(x, (Add, Mul, Pow)) and x.is_number, lambda x: x.func(*x.args))
+    return _evaluate_numbers(e)
+
+
+def _evaluate_numbers(e: Expr) -> Expr:
+    """Display lines are built unevaluated: with a parameter given (gamma = 2), an exponent
+    gamma - 1 stays the sum 2 + (-1). Rebuilt here, numbers are numbers, and log 0 or 0/0
+    written in a claim become zoo and nan, so such a claim has no value."""
+    return e.replace(lambda x: isinstance(x, (Add, Mul, Pow, Function)) and x.is_number, lambda x: x.func(*x.args))
 
 
 def instantiate(expr: Expr, values: dict) -> Expr:
     """Give free indices values, leaving summation variables alone.
 
     `subs` misses the index inside a derivative's variable (∂/∂f_i under a Sum) and
-    `xreplace` also renames bound variables, so this walks the tree itself.
+    `xreplace` also renames bound variables, so this walks the tree itself. Numbers are
+    evaluated first: a parent rebuilt evaluated would silently drop a term 0·log 0.
     """
     if not values:
         return expr
+    return _instantiate(_evaluate_numbers(expr), values)
+
+
+def _instantiate(expr: Expr, values: dict) -> Expr:
     if expr in values:
         return values[expr]
     if not expr.args:
@@ -93,7 +106,7 @@ def instantiate(expr: Expr, values: dict) -> Expr:
         values = {k: v for k, v in values.items() if k not in bound}
     elif isinstance(expr, SumExcept):
         values = {k: v for k, v in values.items() if k != expr.var}
-    args = [instantiate(a, values) for a in expr.args]
+    args = [_instantiate(a, values) for a in expr.args]
     if all(a is b for a, b in zip(args, expr.args, strict=True)):
         return expr
     return expr.func(*args)
@@ -253,20 +266,23 @@ class SymbolicPower(Function):
     """``base**r`` for a symbolic exponent r (γ), kept apart from integer powers of the base.
 
     SymPy merges (1 - p)**γ / (1 - p) into (1 - p)**(γ - 1), so equal expressions
-    can differ in form. Writing every base**(r + c) as SymbolicPower(base, r) · base**c
-    (c the numeric part) is an identity for base ≠ 0, and leaves one form. It is a
+    can differ in form. Writing base**(r + c) as SymbolicPower(base, r) · base**c (c the
+    integer part) is an identity only for base ≠ 0 (0^0 = 1 but 0^1·0^-1 has no value),
+    so `split_symbolic_powers` splits only bases its caller has shown nonzero. It is a
     function of its base, so a summation variable inside stays visible to sum rules.
     """
 
     nargs = 2
 
 
-def split_symbolic_powers(e: Expr) -> Expr:
+def split_symbolic_powers(e: Expr, nonzero: Callable[[Expr], bool]) -> Expr:
     """Rewrite base**q as SymbolicPower(base, r) · base**c, with c an integer, for every
-    exponent that is not an integer: symbolic (gamma - 1: r = gamma, c = -1) or a fraction
-    (-1/2: r = 1/2, c = -1)."""
+    exponent that is not an integer (gamma - 1: r = gamma, c = -1; -1/2: r = 1/2, c = -1),
+    where `nonzero(base)` holds; other powers are left as they are."""
 
     def split(pw: Expr) -> Expr:
+        if not nonzero(pw.base):
+            return pw
         if pw.exp.is_Rational:
             c = floor(pw.exp)
             return SymbolicPower(pw.base, pw.exp - c) * pw.base**c
@@ -314,14 +330,19 @@ def _denominators(term: Expr) -> dict[Expr, int]:
     return {f.base: -int(f.exp) for f in Mul.make_args(term) if f.is_Pow and f.exp.is_Integer and f.exp < 0}
 
 
-def prove_zero_symbolic(expr: Expr, ctx: Context, assumptions: tuple[str, ...] = ()) -> Outcome:
-    """Prove `expr` (a meaning) is zero for every C ≥ 1 and 0 ≤ i, j ≤ C-1."""
+def prove_zero_symbolic(
+    expr: Expr, ctx: Context, assumptions: tuple[str, ...] = (), nonzero: Callable[[Expr], bool] | None = None
+) -> Outcome:
+    """Prove `expr` (a meaning) is zero for every C in the domain and 0 ≤ i, j ≤ C-1.
+
+    `nonzero` decides which power bases may be split (see SymbolicPower); by default none.
+    """
     # Evaluate derivatives only (deep=False): a full doit() would also try to sum
     # Σ y_j or Σ e^{f_k} in closed form (Gosper, hypergeometric), slowly and in vain.
     # Kronecker-delta sums are evaluated in linearize_sums.
     e = expr.replace(lambda x: isinstance(x, Derivative), lambda d: d.doit(deep=False))
     e = e.replace(lambda x: isinstance(x, KroneckerDelta), lambda d: KroneckerDelta(*d.args))  # δ_ii = 1
-    e = split_symbolic_powers(e)
+    e = split_symbolic_powers(e, nonzero or (lambda base: False))
     e = resolve_index_ranges(e, ctx)
     if ASSUME_J_NE_I in assumptions:
         e = _drop_cross_deltas(e, ctx)
@@ -342,38 +363,12 @@ def prove_zero_symbolic(expr: Expr, ctx: Context, assumptions: tuple[str, ...] =
 
 
 def nonnegative(e: Expr, ctx: Context, assumptions: tuple[str, ...] = ()) -> bool:
-    """Is the meaning `e` ≥ 0 for every input? A sufficient test, by structure.
+    """Is the meaning `e` ≥ 0 on the whole domain? A sufficient test, by structure (see `domain.py`);
+    a step that assumes y_j ≥ 0 may use it even where the labels are not stated to be a probability vector."""
+    from .domain import Domain
 
-    Sums, products and sums of products of nonnegative parts are nonnegative; a part is
-    nonnegative by SymPy's assumptions (squares of reals, e^x, p_j > 0), or a label
-    when labels are assumed nonnegative. Works for symbolic and concrete C alike.
-    """
-    labels = ASSUME_LABELS_NONNEGATIVE in assumptions
-
-    def nonneg(x: Expr) -> bool:
-        if x.is_nonnegative:
-            return True
-        if isinstance(x, Indexed) and labels and x.base == ctx.y:
-            return True
-        if isinstance(x, Sum):
-            return nonneg(x.function)
-        if isinstance(x, (Add, Mul)):
-            return all(nonneg(a) for a in x.args)
-        if x.is_Pow:
-            return (x.exp.is_even and x.base.is_real) or (positive(x.base) and x.exp.is_real)
-        return False
-
-    def positive(x: Expr) -> bool:
-        if x.is_positive:
-            return True
-        if isinstance(x, Sum):  # positive terms over a range that is not empty
-            (_, lo, hi), *more = x.limits
-            return not more and positive(x.function) and (hi - lo).is_nonnegative is True
-        if isinstance(x, (Add, Mul)):
-            return all(positive(a) for a in x.args)
-        if x.is_Pow:
-            return positive(x.base) and x.exp.is_real
-        return False
-
+    domain = replace(
+        Domain.of(ctx), labels_nonnegative=ctx.nonnegative_labels or ASSUME_LABELS_NONNEGATIVE in assumptions
+    )
     e = e.replace(lambda x: isinstance(x, Derivative), lambda d: d.doit(deep=False))
-    return nonneg(expand_mul(e)) or nonneg(e)
+    return domain.nonnegative(expand_mul(e)) or domain.nonnegative(e)

@@ -1,8 +1,13 @@
 """Fill in each step's status by checking every link of every chain against the definitions.
 
+Every link is first checked to be defined on the whole stated domain (`domain.py`):
+a side with no value is a failure, a side condition not shown is never proved.
+
 Symbolic C: each link must be a symbolic identity (`prove_zero_symbolic`). A link
-SymPy cannot prove is checked exactly for C = 1…6 instead and the step says so
-(status CHECKED); the run is then not a complete proof.
+SymPy cannot prove is still searched for a counterexample at C = 1…6 (exactly); if
+none is found the step is CHECKED, which is "not proved" (exit 4), never a pass.
+Where a link needs C ≥ 2 (1 - p_j > 0), it is proved for C ≥ 2 and checked exactly
+at C = 1.
 
 Concrete C: each link is checked exactly at every value of its free indices. Above
 `EXHAUSTIVE_MAX` classes, it is checked at one representative per equality pattern
@@ -21,11 +26,12 @@ from fractions import Fraction
 from functools import cached_property
 from itertools import product
 
-from sympy import Abs, Add, Expr, Rational, Symbol, expand
+from sympy import Abs, Add, Expr, I, Rational, S, Symbol, expand
 from sympy.core.parameters import evaluate
 
 from .concrete import ConcreteMeaning, Rest, SplitRefused, classes_named
 from .context import Context
+from .domain import Domain, has_no_value, parameter_values
 from .model import Counterexample, Derivation, Line, Status, Step
 from .semantics import (
     ASSUME_J_NE_I,
@@ -141,17 +147,24 @@ class ConcreteChecker:
                 Status.VERIFIED,
                 f"vacuous: no index values satisfy $j ≠ i$ when $@C = {self.ctx.classes}$",
             )
-        method = ""
+        method, unproved = "", None
         for a, b in step.links():
             for inst in values:
                 res = self.check_link(a, b, inst, step.assumptions)
                 if res.status is Status.FAILED:
                     return res
+                if res.status is Status.UNPROVED:
+                    where = f" (at {_describe(inst)})" if inst else ""
+                    unproved = unproved or replace(res, method=res.method + where)
+                    break  # the other instances of this link add nothing: look for a refutation elsewhere
                 method = res.method
-        return LinkResult(Status.VERIFIED, f"{method}; {scope}")
+        return unproved or LinkResult(Status.VERIFIED, f"{method}; {scope}")
 
     def check_link(self, a: Line, b: Line, inst: dict, assumptions: tuple[str, ...]) -> LinkResult:
         sides = instantiate(a.expr, inst), instantiate(b.expr, inst)
+        undefined = self.undefined(a, b, sides, inst, assumptions)
+        if undefined:
+            return undefined
         if b.relation == "≥":
             return self.check_inequality(a, b, sides, inst, assumptions)
         shown = self.distinguished(*sides)
@@ -165,9 +178,36 @@ class ConcreteChecker:
             return LinkResult(Status.VERIFIED, out.method)
         if shown is not None:  # numbers need every class written out
             left, right = (self.cm.evaluate(side) for side in sides)
+        return self.refute(a, b, left, right, inst, assumptions, out.method)
+
+    def refute(
+        self, a: Line, b: Line, left: Expr, right: Expr, inst: dict, assumptions: tuple[str, ...], method: str
+    ) -> LinkResult:
+        """FAILED with a counterexample if one is found; otherwise not proved (never a pass)."""
         cex = self.counterexample(a, b, left, right, inst, assumptions)
-        remark = "" if cex else "not proved, and no counterexample was found at the sampled points"
-        return LinkResult(Status.FAILED, out.method, cex, remark)
+        if cex:
+            return LinkResult(Status.FAILED, method, cex)
+        return LinkResult(
+            Status.UNPROVED, f"not proved: {method}", remark="no counterexample was found at the sampled points either"
+        )
+
+    def undefined(
+        self, a: Line, b: Line, sides: tuple[Expr, Expr], inst: dict, assumptions: tuple[str, ...]
+    ) -> LinkResult | None:
+        """None when both sides are shown defined on the domain; else FAILED (no value, or a
+        counterexample) or UNPROVED naming the side condition that was not shown."""
+        meanings = [meaning(side, self.ctx) for side in sides]
+        if any(has_no_value(m) for m in meanings):
+            return LinkResult(Status.FAILED, "a side has no value anywhere (0·∞, a division by zero or log 0)")
+        unmet = [c for m in meanings for c in self.domain.conditions(m)]
+        if not unmet:
+            return None
+        left, right = (self.cm.evaluate(side) for side in sides)
+        return self.refute(a, b, left, right, inst, assumptions, f"not shown defined on the domain: {unmet[0]}")
+
+    @cached_property
+    def domain(self) -> Domain:
+        return Domain.of(self.ctx)
 
     def check_inequality(
         self, a: Line, b: Line, sides: tuple[Expr, Expr], inst: dict, assumptions: tuple[str, ...]
@@ -176,26 +216,27 @@ class ConcreteChecker:
         if nonnegative(meaning(sides[0], self.ctx) - meaning(sides[1], self.ctx), self.ctx, assumptions):
             return LinkResult(Status.VERIFIED, SIGN_METHOD)
         left, right = (self.cm.evaluate(side) for side in sides)
-        cex = self.counterexample(a, b, left, right, inst, assumptions)
-        remark = "" if cex else "not proved, and no counterexample was found at the sampled points"
-        return LinkResult(Status.FAILED, "not shown nonnegative by its structure", cex, remark)
+        return self.refute(a, b, left, right, inst, assumptions, "not shown nonnegative by its structure")
 
     def counterexample(
         self, a: Line, b: Line, left: Expr, right: Expr, inst: dict, assumptions: tuple[str, ...]
     ) -> Counterexample | None:
         """Seeded random rational inputs at which the two sides differ (or, for ≥, the left is smaller)."""
         C = self.ctx.classes
-        for seed in SEEDS:
+        for seed, params in self.sample_points():
             rng = random.Random(seed)
             ctx = self.ctx
             values = {
                 ctx.f: [Rational(Fraction(rng.randint(-20, 20), 10)) for _ in range(C)],
-                ctx.y: self.sample_labels(rng, ASSUME_LABEL_SUM in assumptions),
+                ctx.y: self.sample_labels(rng, ASSUME_LABEL_SUM in assumptions, exact=seed % 2 == 0),
             }
-            for base in self.cm.bases[2:]:  # class weights, a direction: positive numbers
-                values[base] = [Rational(Fraction(rng.randint(1, 20), 10)) for _ in range(C)]
-            lv = self.cm.numeric(left, values).evalf(30)
-            rv = self.cm.numeric(right, values).evalf(30)
+            for base in self.cm.bases[2:]:  # class weights, a direction: nonnegative numbers, zeros too
+                values[base] = [Rational(Fraction(rng.randint(0 if seed % 2 else 1, 20), 10)) for _ in range(C)]
+            try:
+                lv = _value(self.cm.numeric(left, values, params))
+                rv = _value(self.cm.numeric(right, values, params))
+            except (ArithmeticError, TypeError, ValueError, RecursionError):  # SymPy could not evaluate here
+                continue
             finite = lv.is_finite, rv.is_finite
             if finite == (True, True):
                 tolerance = 1e-20 * (1 + Abs(lv))
@@ -219,16 +260,36 @@ class ConcreteChecker:
                     },
                     lhs=shown[0],
                     rhs=shown[1],
-                    lhs_value=str(lv.evalf(15)),
-                    rhs_value=str(rv.evalf(15)),
+                    lhs_value=_shown(lv),
+                    rhs_value=_shown(rv),
+                    params={str(k): str(v) for k, v in params.items()},
                 )
         return None
 
-    def sample_labels(self, rng: random.Random, sum_to_one: bool) -> list[Rational]:
-        """Labels for a counterexample: a probability vector only where the link assumes Σ_j y_j = 1."""
-        raw = [Rational(rng.randint(1, 9)) for _ in range(self.ctx.classes)]
+    def sample_points(self) -> list[tuple[int, dict]]:
+        """(seed, parameter values) pairs: each seed at the parameters' samples, then every
+        parameter's ends, first integers and middle (the others at their samples)."""
+        samples = dict(self.ctx.param_samples())
+        points = [(seed, samples) for seed in SEEDS]
+        for symbol, interval in self.ctx.ranges.items():
+            for n, value in enumerate(parameter_values(*interval)):
+                if value != samples.get(symbol):
+                    points.append((SEEDS[n % len(SEEDS)], samples | {symbol: value}))
+        return points
+
+    def sample_labels(self, rng: random.Random, sum_to_one: bool, exact: bool = False) -> list[Rational]:
+        """Labels for a counterexample: a probability vector where the link assumes Σ_j y_j = 1
+        (an exact one-hot vector when `exact`), nonnegative where the domain says so, else any reals."""
+        C = self.ctx.classes
+        if exact and self.ctx.nonnegative_labels:
+            hot = rng.randrange(C)
+            return [Rational(int(m == hot)) for m in range(C)]
+        low = 0 if self.ctx.nonnegative_labels or sum_to_one else -9
+        raw = [Rational(rng.randint(low, 9)) for _ in range(C)]
         if sum_to_one:
             total = sum(raw)
+            if total == 0:
+                raw, total = [Rational(1)] * C, C
             return [v / total for v in raw]
         return [v / 10 for v in raw]
 
@@ -244,35 +305,67 @@ class SymbolicChecker:
         methods: list[str] = []
         status = Status.PROVED
         for a, b in step.links():
-            difference = meaning(a.expr, self.ctx) - meaning(b.expr, self.ctx)
-            if b.relation == "≥":
-                out = Outcome(nonnegative(difference, self.ctx, step.assumptions), SIGN_METHOD)
-            else:
-                out = prove_zero_symbolic(difference, self.ctx, step.assumptions)
-            if out.zero:
-                methods.append(out.method)
-                continue
-            res = self.fallback(step, a, b)
+            res = self.check_link(step, a, b)
             if res.status is Status.FAILED:
                 return res
-            status = Status.CHECKED
+            if not res.status.passed:
+                status = Status.UNPROVED if Status.UNPROVED in (status, res.status) else res.status
             methods.append(res.method)
         return LinkResult(status, "; ".join(dict.fromkeys(methods)))
 
+    def check_link(self, step: Step, a: Line, b: Line) -> LinkResult:
+        """Proved for every C of the domain, refuted at some C ≤ 6, or not proved."""
+        ctx = self.ctx
+        sides = meaning(a.expr, ctx), meaning(b.expr, ctx)
+        if any(has_no_value(m) for m in sides):
+            return LinkResult(Status.FAILED, "a side has no value anywhere (0·∞, a division by zero or log 0)")
+        domain = Domain.of(ctx)
+        unmet = [c for m in sides for c in domain.conditions(m)]
+        from_two = False
+        if unmet and domain.classes_at_least < 2:  # 1 - p_j > 0 needs two classes: C = 1 on its own
+            two = Domain.of(ctx, 2)
+            if not any(two.conditions(m) for m in sides):
+                domain, unmet, from_two = two, [], True
+        if unmet:
+            res = self.fallback(step, a, b)
+            if res.status is Status.FAILED:
+                return res
+            return LinkResult(Status.UNPROVED, f"not shown defined on the domain: {unmet[0]}; {res.method}")
+        difference = sides[0] - sides[1]
+        if b.relation == "≥":
+            out = Outcome(nonnegative(difference, ctx, step.assumptions), SIGN_METHOD)
+        else:
+            out = prove_zero_symbolic(difference, ctx, step.assumptions, domain.nonzero)
+        if not out.zero:
+            return self.fallback(step, a, b)
+        if not from_two:
+            return LinkResult(Status.PROVED, out.method)
+        one = self.exactly_at(step, a, b, 1)
+        if one.status is Status.FAILED:
+            return replace(one, method=f"not an identity: refuted exactly at $@C = 1$ ({one.method})")
+        if not one.status.passed:
+            return LinkResult(Status.UNPROVED, f"{out.method} for $@C ≥ 2$; at $@C = 1$ {one.method}")
+        return LinkResult(Status.PROVED, f"{out.method} for $@C ≥ 2$ (where $1 - @p_j > 0$); exact at $@C = 1$")
+
+    def exactly_at(self, step: Step, a: Line, b: Line, c: int) -> LinkResult:
+        """The link checked exactly with this derivation's definitions at C = c."""
+        sizes = {self.ctx.C: c}
+        one = Step(
+            step.key,
+            step.title,
+            step.justification,
+            [[replace(a, expr=instantiate(a.expr, sizes)), replace(b, expr=instantiate(b.expr, sizes))]],
+            step.assumptions,
+        )
+        return ConcreteChecker(self.ctx.at(c), self.labels).check(one)
+
     def fallback(self, step: Step, a: Line, b: Line) -> LinkResult:
-        """Exact checks at C = 1…6, for a link SymPy could not prove for all C."""
+        """Exact checks at C = 1…6, for a link SymPy could not prove for all C: a refutation,
+        or CHECKED, which is not a proof (no finite list of C is)."""
         refuted = None
-        for c in FALLBACK_CLASSES:
-            concrete = ConcreteChecker(self.ctx.at(c), self.labels)  # this derivation's definitions, at C = c
-            sizes = {self.ctx.C: c}
-            one = Step(
-                step.key,
-                step.title,
-                step.justification,
-                [[replace(a, expr=instantiate(a.expr, sizes)), replace(b, expr=instantiate(b.expr, sizes))]],
-                step.assumptions,
-            )
-            res = concrete.check(one)
+        sizes = [c for c in FALLBACK_CLASSES if c >= self.ctx.min_classes]
+        for c in sizes:
+            res = self.exactly_at(step, a, b, c)
             if res.status is Status.FAILED:
                 res = replace(res, method=f"not an identity: refuted exactly at $@C = {c}$")
                 if res.counterexample:
@@ -280,8 +373,21 @@ class SymbolicChecker:
                 refuted = refuted or res  # keep looking for a C with numbers to show
         if refuted:
             return refuted
-        shown = f"{FALLBACK_CLASSES[0]}…{FALLBACK_CLASSES[-1]}"
-        return LinkResult(Status.CHECKED, f"not proved for every $@C$; checked exactly for $@C = {shown}$")
+        shown = f"{sizes[0]}…{sizes[-1]}"
+        return LinkResult(Status.CHECKED, f"not proved for every $@C$; only checked exactly for $@C = {shown}$")
+
+
+def _value(e: Expr) -> Expr:
+    """The value to 30 digits, parts below that precision chopped (an exact 0 that evalf cannot
+    recognise comes out as ±1e-70, and √ of it would look complex); NaN where it is not real."""
+    v = e.evalf(30, chop=True)
+    if v.has(I) or not v.is_number:
+        return S.NaN
+    return v
+
+
+def _shown(v: Expr) -> str:
+    return str(v.evalf(15)) if v.is_finite else "undefined"
 
 
 def checker_for(ctx: Context, labels: str) -> ConcreteChecker | SymbolicChecker:

@@ -4,7 +4,7 @@ A module provides NAME, SUMMARY, steps(ctx, labels), default_target(ctx, labels)
 claim_lhs(ctx) and numeric_loss(f, y, params); optionally PARAMS (parameters with
 their valid range), CONVENTIONS (framework conventions worth stating) and
 make_context(classes, params) when its definitions differ from the seed's,
-FREE_J and RESULT_STEP for a matrix result, MAX_CLASSES = (limit, reason).
+FREE_J and RESULT_STEP for a matrix result, MAX_CLASSES and MIN_CLASSES = (limit, reason).
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ class DerivationSpec:
     free_j: bool = False  # the claim is about a matrix (∂p_j/∂f_i), j free like i
     result_step: str | None = None  # the step whose last line is the result (default: the last step)
     max_classes: tuple[int, str] | None = None  # a lower limit on --classes than MAX_CLASSES, and why
+    min_classes: tuple[int, str] = (1, "")  # the smallest C the definitions are stated for, and why
 
     @classmethod
     def from_module(cls, module: ModuleType) -> DerivationSpec:
@@ -63,6 +64,7 @@ class DerivationSpec:
             getattr(module, "FREE_J", False),
             getattr(module, "RESULT_STEP", None),
             getattr(module, "MAX_CLASSES", None),
+            getattr(module, "MIN_CLASSES", (1, "")),
         )
 
 

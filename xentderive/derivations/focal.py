@@ -22,9 +22,10 @@ CONVENTIONS = (
     "without the class weights $α$ (see weighted-ce for those); $γ = 0$ gives back the cross-entropy.",
     "$g_j = @y_j (1 - @p_j)^{γ - 1} (1 - @p_j - γ @p_j log @p_j)$ is a name for this printout only: every line "
     "is checked with its definition inserted.",
-    "For $@C = 1$, $1 - @p_0 = 0$: with $γ < 1$ the closed form is then $0 · ∞$, undefined, while the loss and its "
-    "gradient are 0. The identities hold wherever both sides are defined.",
+    "Stated for $@C ≥ 2$, where $0 < @p_j < 1$: at $@C = 1$, $1 - @p_0 = 0$, the loss is identically 0 and the "
+    "closed form has $0^{γ - 1}$, which has no value for $γ < 1$.",
 )
+MIN_CLASSES = (2, "with one class 1 - p_0 = 0, the loss is identically 0 and the closed form has 0^(gamma-1)")
 
 
 class FocalContext(Context):

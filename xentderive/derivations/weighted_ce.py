@@ -27,7 +27,7 @@ class WeightedContext(Context):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        self.w = IndexedBase("w", real=True)
+        self.w = IndexedBase("w", nonnegative=True)  # the stated range: w_m ≥ 0
 
     def class_inputs(self) -> tuple[IndexedBase, ...]:
         return (*super().class_inputs(), self.w)

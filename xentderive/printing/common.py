@@ -8,7 +8,14 @@ from ..i18n import tr, word
 from ..model import Derivation, Status, Step
 from .notation import Notation, prose
 
-MARKS = {Status.PROVED: "✓", Status.VERIFIED: "✓", Status.CHECKED: "~", Status.FAILED: "✗", Status.PENDING: "?"}
+MARKS = {
+    Status.PROVED: "✓",
+    Status.VERIFIED: "✓",
+    Status.CHECKED: "~",
+    Status.UNPROVED: "~",
+    Status.FAILED: "✗",
+    Status.PENDING: "?",
+}
 
 
 @dataclass(frozen=True)
@@ -44,8 +51,8 @@ class Words:
     def summary(self, d: Derivation) -> str:
         """One line that says what the run established, and nothing more."""
         steps = d.all_steps
-        for status, key in ((Status.FAILED, "sum-failed"), (Status.CHECKED, "sum-incomplete")):
-            hit = [s for s in steps if s.status is status]
+        for test, key in ((lambda s: s is Status.FAILED, "sum-failed"), (Status.unproved.fget, "sum-incomplete")):
+            hit = [s for s in steps if test(s.status)]
             if hit:
                 names = ", ".join(f"'{tr(s.title, self.options.lang)}'" for s in hit)  # rendered once, below
                 return self.word(key, count=len(hit), total=len(steps), names=names)

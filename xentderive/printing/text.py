@@ -13,7 +13,14 @@ from ..model import Counterexample, Derivation, Status, Step
 from .common import MARKS, RenderOptions, Words
 from .notation import text
 
-STYLES = {Status.PROVED: "green", Status.VERIFIED: "green", Status.CHECKED: "yellow", Status.FAILED: "bold red"}
+STYLES = {
+    Status.PROVED: "green",
+    Status.VERIFIED: "green",
+    Status.CHECKED: "yellow",
+    Status.UNPROVED: "yellow",
+    Status.FAILED: "bold red",
+    Status.PENDING: "yellow",
+}
 
 
 def _indent(renderable) -> Padding:
@@ -72,6 +79,7 @@ def counterexample(c: Counterexample, w: Words) -> str:
         f"{w.word('counterexample')}: {', '.join(where)}, {n.logits} = ({', '.join(c.f)}), "
         f"{n.labels} = ({', '.join(c.y)})"
         + "".join(f", {name} = ({', '.join(vs)})" for name, vs in c.others.items())
+        + "".join(f", {name} = {v}" for name, v in c.params.items())
         + f": {w.word('left')} {text(c.lhs, n)} = {c.lhs_value}, "
         f"{w.word('right')} {text(c.rhs, n)} = {c.rhs_value}"
     )
@@ -79,7 +87,9 @@ def counterexample(c: Counterexample, w: Words) -> str:
 
 def _worst(d: Derivation) -> Status:
     statuses = {s.status for s in d.all_steps}
-    return next((s for s in (Status.FAILED, Status.CHECKED, Status.PENDING) if s in statuses), Status.PROVED)
+    return next(
+        (s for s in (Status.FAILED, Status.CHECKED, Status.UNPROVED, Status.PENDING) if s in statuses), Status.PROVED
+    )
 
 
 def render(derivation: Derivation, options: RenderOptions | None = None, width: int = 120) -> str:
