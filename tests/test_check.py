@@ -37,7 +37,7 @@ def _no_project_config(tmp_path, monkeypatch):
 def test_default_suite_passes():
     result = run("check")
     assert result.exit_code == 0, result.output
-    n = len(REGISTRY) * 2 * 5  # every derivation x 2 kinds of labels x 5 sizes
+    n = len(REGISTRY) * 2 * 5 - 2  # every derivation x 2 kinds of labels x 5 sizes, but focal at C = 1
     assert f"{n} cases: {n} passed" in result.output
     assert "softmax-ce [soft] C=C target=default" in result.output
 
@@ -74,7 +74,7 @@ def test_json_report_matches_its_schema():
 def test_github_format_annotates_and_appends_the_step_summary(tmp_path):
     summary = tmp_path / "summary.md"
     result = run(*FALSE, "--format", "github", env={"GITHUB_STEP_SUMMARY": str(summary)})
-    assert result.output.startswith("::error title=xentderive: softmax-ce [onehot] C=3 target=p_i - 2*y_i::")
+    assert result.output.startswith("::error title=xentderive%3A softmax-ce [onehot] C=3 target=p_i - 2*y_i::")
     assert "| `softmax-ce [onehot] C=3 target=p_i - 2*y_i` | ✗ failed |" in summary.read_text()
 
 
@@ -131,10 +131,10 @@ def test_pyproject_configuration_is_found_and_flags_win(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[tool.xentderive]\nclasses = [0]\n", "tool.xentderive.classes (line 2): 0 is not a whole number"),
-        ('[tool.xentderive]\n\nnumeric = "yes"\n', "tool.xentderive.numeric (line 3): expected true or false"),
-        ("[tool.xentderive]\ncolour = 1\n", "tool.xentderive.colour (line 2): unknown key"),
-        ('[[tool.xentderive.claims]]\nloss = "mse"\n', "tool.xentderive.claims.loss (line 2): unknown loss 'mse'"),
+        ("[tool.xentderive]\nclasses = [0]\n", "tool.xentderive.classes[0] (line 2, column 12): 0 is not a whole"),
+        ('[tool.xentderive]\n\nnumeric = "yes"\n', "tool.xentderive.numeric (line 3, column 11): expected true or"),
+        ("[tool.xentderive]\ncolour = 1\n", "tool.xentderive.colour (line 2, column 1): unknown key"),
+        ('[[tool.xentderive.claims]]\nloss = "mse"\n', "tool.xentderive.claims[0].loss (line 2, column 8): unknown loss"),
         ("[tool.xentderive\n", "not valid TOML"),
     ],
 )

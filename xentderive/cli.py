@@ -1,10 +1,13 @@
 """The command line: parse, call the library, render, pick the exit code. Nothing else.
 
-SymPy is imported inside the commands, so `--help` and `--version` stay fast.
+SymPy is imported inside the commands, so `--help` and `--version` stay fast. The work
+itself runs in a worker process (`isolation.py`) bounded in time and memory, so no
+input runs away; the output is written here, by the parent, only when it is complete.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -16,10 +19,15 @@ from typing import Any
 import click
 
 from . import __version__
-from .limits import MAX_CLASSES
-from .timing import TimeLimit, time_limit
+from .limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT, MAX_CLASSES, MAX_TIMEOUT, describe_memory, parse_memory
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LIMIT, EXIT_UNPROVED = 0, 1, 2, 3, 4
+EXIT_INTERNAL, EXIT_INTERRUPTED = 70, 130
+EXIT_CODES_HELP = (
+    "Exit codes: 0 proved/verified, 1 a claim or step is wrong, 2 bad input, 3 a time or memory limit, "
+    "4 not proved (only checked), 70 internal error, 130 interrupted."
+)
+_DEBUG = {"on": bool(os.environ.get("XENTDERIVE_DEBUG"))}
 FORMATS = ("text", "latex", "markdown", "json", "png", "svg")
 LANGS = ("en", "zh")
 
@@ -46,8 +54,63 @@ class Classes(click.ParamType):
         return number
 
 
+class Seconds(click.ParamType):
+    """A finite number of seconds above 0 and at most a day (not nan, inf or 1e300)."""
+
+    name = "SECONDS"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float):
+            return value
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(number) or not 0 < number <= MAX_TIMEOUT:
+            self.fail(f"{value!r} must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}", param, ctx)
+        return number
+
+
+class MemorySize(click.ParamType):
+    """A memory size such as 2G, 512M or 4096 (MiB), at least 256M."""
+
+    name = "SIZE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_memory(str(value))
+        except ValueError as err:
+            self.fail(str(err), param, ctx)
+
+
+def _say(message: str) -> None:
+    """One line on stderr, whatever its encoding can hold."""
+    line = f"xentderive: {message}".replace("\n", " ").replace("\r", " ")
+    stream = sys.stderr
+    try:
+        stream.write(line + "\n")
+        stream.flush()
+    except UnicodeEncodeError:
+        from .output import ascii_fallback
+
+        stream.write(ascii_fallback(line) + "\n")
+    except (OSError, ValueError):  # stderr itself is gone: the exit code still says it
+        pass
+
+
+def _internal(detail: str) -> None:
+    """An internal error: one line, the traceback only with --debug or XENTDERIVE_DEBUG=1."""
+    last = detail.strip().splitlines()[-1] if detail.strip() else "no detail"
+    if _DEBUG["on"]:
+        sys.stderr.write(detail.rstrip() + "\n")
+    _say(f"internal error: {last} (please report it; run with --debug for the traceback)")
+    sys.exit(EXIT_INTERNAL)
+
+
 class OneLineErrors(click.Group):
-    """Every usage error is one line on stderr and exit code 2, never a traceback."""
+    """Every usage error is one line on stderr and exit code 2; Ctrl-C is 130; a bug is 70. Never a traceback."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -55,16 +118,23 @@ class OneLineErrors(click.Group):
         except click.exceptions.Exit as done:
             sys.exit(done.exit_code)
         except click.ClickException as err:
-            click.echo(f"xentderive: error: {err.format_message()}", err=True)
+            _say(f"error: {err.format_message()}")
             sys.exit(EXIT_USAGE)
-        except click.exceptions.Abort:
-            click.echo("xentderive: aborted", err=True)
-            sys.exit(EXIT_FAILED)
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            _say("interrupted")
+            sys.exit(EXIT_INTERRUPTED)
+        except SystemExit:
+            raise
+        except Exception:  # a bug of ours: one line, exit 70
+            import traceback
+
+            _internal(traceback.format_exc())
 
 
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="xentderive")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error (also XENTDERIVE_DEBUG=1).")
+def main(debug: bool) -> None:
     """Derive, print and verify the gradient of softmax cross-entropy with SymPy.
 
     \b
@@ -75,8 +145,12 @@ def main() -> None:
       xentderive derive --labels soft        # ends at p_i*sum_j(y_j) - y_i
       xentderive derive -C 3 --target "p_i - 2*y_i"   # exit 1, with a counterexample
 
-    Exit codes: 0 all verified, 1 a step or claim failed, 2 bad input, 3 time-out.
+    \b
+    Exit codes: 0 proved/verified, 1 a claim or step is wrong, 2 bad input,
+    3 a time or memory limit, 4 not proved (only checked), 70 internal error,
+    130 interrupted.
     """
+    _DEBUG["on"] = _DEBUG["on"] or debug
 
 
 @main.command()
@@ -103,6 +177,7 @@ def main() -> None:
 )
 @click.option(
     "--target",
+    "target_arg",
     metavar="EXPR",
     default=None,
     help="Claim to check for dL/df_i, e.g. 'p_i - y_i' or 'p_i*sum_j(y_j) - y_i'. "
@@ -139,22 +214,30 @@ def main() -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True),
+    metavar="FILE",
     default=None,
-    help="Write to FILE (atomically) instead of standard output.",
+    help="Write to FILE (atomically; a symlink's target is replaced) instead of standard output; - is stdout.",
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    metavar="SECONDS",
+    type=Seconds(),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
     help="Give up after SECONDS (exit 3).",
 )
+@click.option(
+    "--memory",
+    type=MemorySize(),
+    default=DEFAULT_MEMORY,
+    show_default=describe_memory(DEFAULT_MEMORY),
+    help="Give up past this much memory, e.g. 4G or 512M (exit 3).",
+)
+@click.option("--allow-unproved", is_flag=True, help="Exit 0 instead of 4 when a step is not proved (only checked).")
 def derive(
     classes: int | None,
     index: int | None,
     labels: str,
-    target: str | None,
+    target_arg: str | None,
     loss: str,
     params: tuple[str, ...],
     fmt: str,
@@ -162,7 +245,9 @@ def derive(
     lang: str,
     notation: str | None,
     output: str | None,
-    timeout: float | None,
+    timeout: float,
+    memory: int,
+    allow_unproved: bool,
 ) -> None:
     """Derive dL/df_i step by step and verify every step with SymPy.
 
@@ -178,51 +263,119 @@ def derive(
       xentderive derive --loss weighted-ce -C 3 --param w0=2 --param w1=0.5
       xentderive derive --loss ce-hessian -C 4    # symmetric, rows sum to 0, PSD
     """
-    from .api import derive as run
     from .errors import InputError
-    from .params import parse_assignments
+    from .isolation import Limits, run_isolated
+    from .output import check_target
     from .printing import BINARY, Notation, RenderOptions
-    from .printing import FORMATS as PRINTERS
-    from .printing.text import TextView
 
     try:
+        target = check_target(output)
         if index is not None and classes is not None and index >= classes:
             raise InputError(f"--index {index} is out of range for {classes} classes (0…{classes - 1})")
+        _check_text(("--target", target_arg), ("--notation", notation), *(("--param", v) for v in params))
         options = RenderOptions(notation=Notation.parse(notation), lang=lang, standalone=standalone)
-        if fmt in BINARY and output is None and sys.stdout.isatty():
+        if fmt in BINARY and target.is_stdout and sys.stdout.isatty():
             raise InputError(f"--format {fmt} is binary: write it with -o FILE or redirect standard output")
-        with time_limit(timeout), _progress("verifying", None, _step_done) as on_step:
-            names = asdict(options.notation)
-            values = parse_assignments(params)
-            derivation = run(
-                classes, labels=labels, target=target, loss=loss, names=names, params=values, on_step=on_step
-            )
     except InputError as err:
-        click.echo(f"xentderive: error: {err}", err=True)
+        _say(f"error: {err}")
         sys.exit(EXIT_USAGE)
-    except TimeLimit:
-        click.echo(f"xentderive: time limit of {timeout:g} s reached before verification finished", err=True)
-        sys.exit(EXIT_TIMEOUT)
-    shown = derivation.at_index(index) if index is not None else derivation
-    if output is None and fmt == "text" and sys.stdout.isatty():
-        from rich.console import Console
+    terminal = target.is_stdout and fmt == "text" and sys.stdout.isatty()
+    width = _terminal_width()
 
-        Console().print(TextView(shown, options))
-        sys.exit(EXIT_OK if derivation.ok else EXIT_FAILED)
+    def work() -> tuple[Any, str]:
+        from .api import derive as run
+        from .params import parse_assignments
+        from .printing import FORMATS as PRINTERS
+
+        with _progress("verifying", None, _step_done) as on_step:
+            values = parse_assignments(params)
+            names = asdict(options.notation)
+            derivation = run(
+                classes, labels=labels, target=target_text, loss=loss, names=names, params=values, on_step=on_step
+            )
+        shown = derivation.at_index(index) if index is not None else derivation
+        rendered = _terminal_text(shown, options, width) if terminal else PRINTERS[fmt](shown, options)
+        return rendered, derivation.outcome.value
+
+    target_text = target_arg
+    rendered, outcome = _finish(run_isolated(work, Limits(timeout, memory)))
+    _emit(target, rendered)
+    sys.exit(_exit_for(outcome, allow_unproved))
+
+
+def _check_text(*given: tuple[str, str | None]) -> None:
+    """Arguments must be text: an invalid UTF-8 byte arrives as a lone surrogate and is refused here."""
+    from .errors import InputError
+
+    for flag, text in given:
+        if text is not None:
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InputError(f"{flag} is not valid UTF-8 text") from None
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return max(40, min(shutil.get_terminal_size((120, 24)).columns, 400))
+
+
+def _terminal_text(derivation: Any, options: Any, width: int) -> str:
+    """The terminal view as text: with colour on a terminal, with no escape codes at all under NO_COLOR."""
+    import io
+
+    from rich.console import Console
+
+    from .printing.text import TextView
+
+    plain = bool(os.environ.get("NO_COLOR")) or os.environ.get("TERM") == "dumb"
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, force_terminal=not plain, color_system=None if plain else "auto").print(
+        TextView(derivation, options)
+    )
+    return buffer.getvalue()
+
+
+def _finish(done: Any) -> Any:
+    """The worker's value, or the exit that its end calls for (one line each)."""
+    if done.kind == "done":
+        return done.value
+    if done.kind == "input":
+        _say(f"error: {done.message}")
+        sys.exit(EXIT_USAGE)
+    if done.kind in ("timeout", "memory"):
+        _say(done.message)
+        sys.exit(EXIT_LIMIT)
+    _internal(done.message)
+    return None
+
+
+def _emit(target: Any, data: str | bytes) -> None:
+    """Write the finished result: atomically to a file, or safely to standard output."""
+    from .errors import InputError
+    from .output import StdoutError, write_atomic, write_stdout
+
     try:
-        rendered = PRINTERS[fmt](shown, options)
-    except InputError as err:  # a missing pdflatex / pdftoppm, named with its package
-        click.echo(f"xentderive: error: {err}", err=True)
+        if target.is_stdout:
+            write_stdout(data)
+        else:
+            write_atomic(target, data)
+    except StdoutError as err:
+        if not err.broken_pipe:
+            _say(f"error: {err}")
         sys.exit(EXIT_USAGE)
-    if output is not None:
-        from .output import write_atomic
+    except InputError as err:
+        _say(f"error: {err}")
+        sys.exit(EXIT_USAGE)
 
-        write_atomic(Path(output), rendered)
-    elif isinstance(rendered, bytes):
-        sys.stdout.buffer.write(rendered)
-    else:
-        click.echo(rendered, nl=False)
-    sys.exit(EXIT_OK if derivation.ok else EXIT_FAILED)
+
+def _exit_for(outcome: str, allow_unproved: bool) -> int:
+    if outcome == "failed":
+        return EXIT_FAILED
+    if outcome == "unproved" and not allow_unproved:
+        return EXIT_UNPROVED
+    return EXIT_OK
 
 
 @contextmanager
@@ -270,10 +423,21 @@ def _progress(label: str, total: int | None, describe: Callable[[Any], str]) -> 
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=Seconds(),
     default=None,
-    metavar="SECONDS",
-    help="Time limit per case; a case past it is reported as a time-out and the suite goes on.",
+    help=f"Time limit per case (default {DEFAULT_TIMEOUT:g}); a case past it is reported and the suite goes on.",
+)
+@click.option(
+    "--memory",
+    type=MemorySize(),
+    default=None,
+    help=f"Memory limit per case, e.g. 4G (default {describe_memory(DEFAULT_MEMORY)}).",
+)
+@click.option(
+    "--allow-unproved",
+    is_flag=True,
+    default=None,
+    help="Count a case that is not proved (only checked) as a pass: exit 0 instead of 4.",
 )
 @click.option("--seed", type=int, default=None, help="Seed of the numeric witness's random points (default 0).")
 @click.option(
@@ -286,11 +450,7 @@ def _progress(label: str, total: int | None, describe: Callable[[Any], str]) -> 
     help="Report format; github also appends a table to $GITHUB_STEP_SUMMARY.",
 )
 @click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    default=None,
-    help="Write the report to FILE (atomically).",
+    "-o", "--output", metavar="FILE", default=None, help="Write the report to FILE (atomically); - is stdout."
 )
 def check(
     classes: str | None,
@@ -301,6 +461,8 @@ def check(
     config: str | None,
     numeric: bool | None,
     timeout: float | None,
+    memory: int | None,
+    allow_unproved: bool | None,
     seed: int | None,
     fmt: str,
     output: str | None,
@@ -318,47 +480,66 @@ def check(
       xentderive check --format github
       xentderive check --target "p_i - 2*y_i" -C 3       # exit 1, with a counterexample
 
-    Exit codes: 0 all cases hold, 1 a case failed, 2 bad input or configuration,
-    3 a case timed out (and none failed).
+    \b
+    Exit codes: 0 every case proved/verified, 1 a case failed, 2 bad input or
+    configuration, 3 a case hit its time or memory limit, 4 a case is not proved,
+    70 internal error, 130 interrupted (in that order of precedence).
     """
+    from .config import validate_cases
     from .errors import InputError
+    from .output import check_target
     from .params import parse_assignments
     from .reports import REPORTS
     from .suite import Case, Settings, build_cases, find_pyproject, load_config, parse_classes, run_suite
 
     try:
+        _check_text(("--target", target), ("--classes", classes), *(("--param", v) for v in params))
+        report_target = check_target(output)
         path = Path(config) if config else find_pyproject(Path.cwd())
-        if config and not Path(config).is_file():
-            raise InputError(f"--config {config}: no such file")
         claims, sizes, values = load_config(path) if path else (None, None, {})
         if classes is not None:
             sizes = parse_classes(classes)
-        if loss or labels or target:
+        if params and not loss:
+            raise InputError("--param needs --loss: parameters belong to one derivation")
+        if loss or labels or target is not None:
             given = tuple(sorted(parse_assignments(params).items()))
             claims = [(Case(loss or "softmax-ce", labels or "onehot", None, target, given), None)]
         settings = Settings(**values)
         settings.numeric = settings.numeric if numeric is None else numeric
         settings.timeout = timeout or settings.timeout
+        settings.memory = memory or settings.memory
+        settings.allow_unproved = settings.allow_unproved if allow_unproved is None else allow_unproved
         settings.seed = settings.seed if seed is None else seed
+        validate_cases(claims, sizes)
         cases = build_cases(claims, sizes)
+        _check_targets(cases)
     except InputError as err:
-        click.echo(f"xentderive: error: {err}", err=True)
+        _say(f"error: {err}")
         sys.exit(EXIT_USAGE)
     with _progress("checking", len(cases), lambda r: f"{r.case.name}: {r.status}") as on_case:
         result = run_suite(cases, settings, on_case)
     report = REPORTS[fmt](result)
-    if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
-        from .reports.github import step_summary
+    if fmt == "github":
+        from .reports.github import append_step_summary
 
-        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as handle:
-            handle.write(step_summary(result))
-    if output is None:
-        click.echo(report, nl=False)
-    else:
-        from .output import write_atomic
-
-        write_atomic(Path(output), report)
+        warning = append_step_summary(result, os.environ.get("GITHUB_STEP_SUMMARY"))
+        if warning:
+            _say(f"warning: {warning}")
+    _emit(report_target, report)
     sys.exit(result.exit_code)
+
+
+def _check_targets(cases: list) -> None:
+    """Every claim's target parses (one line, exit 2, before any case runs), as `derive` would say."""
+    from .api import build
+
+    seen = set()
+    for case in cases:
+        key = (case.loss, case.labels, case.target, case.params, case.classes is None)
+        if case.target is None or key in seen:
+            continue
+        seen.add(key)
+        build(case.classes, labels=case.labels, target=case.target, loss=case.loss, params=dict(case.params))
 
 
 def _step_done(step: Any) -> str:
@@ -377,11 +558,14 @@ def list_derivations() -> None:
       xentderive list
       xentderive derive --loss temperature --param T=2
     """
+    import io
+
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     from .derivations import REGISTRY
+    from .output import check_target
 
     table = Table(title="derivations", title_justify="left")
     for column in ("name", "proves", "parameters"):
@@ -389,4 +573,9 @@ def list_derivations() -> None:
     for spec in REGISTRY.values():
         params = "; ".join(f"{p.label()}: {p.description} ({p.rule})" for p in spec.params) or "-"
         table.add_row(Text(spec.name), Text(spec.summary), Text(params))
-    Console(width=None if sys.stdout.isatty() else 140).print(table)
+    tty = sys.stdout.isatty()
+    plain = not tty or bool(os.environ.get("NO_COLOR")) or os.environ.get("TERM") == "dumb"
+    buffer = io.StringIO()
+    width = _terminal_width() if tty else 140
+    Console(file=buffer, width=width, force_terminal=not plain, color_system=None if plain else "auto").print(table)
+    _emit(check_target(None), buffer.getvalue())

@@ -12,20 +12,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .config import LABELS, Case, find_pyproject, load_config, parse_classes
-from .errors import InputError
-from .timing import TimeLimit, time_limit
+from .isolation import Limits, run_isolated
+from .limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT
 
 DEFAULT_CLASSES: tuple[int | None, ...] = (1, 2, 3, 10, None)
 __all__ = ["Case", "find_pyproject", "load_config", "parse_classes"]  # re-exported for the CLI
+STATUSES = ("passed", "failed", "unproved", "timeout", "memory", "error")
 
 
 @dataclass
 class Settings:
-    """What the run needs besides the cases."""
+    """What the run needs besides the cases: witnesses, limits per case, and what counts as a pass."""
 
     numeric: bool = True
-    timeout: float | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    memory: int = DEFAULT_MEMORY
     seed: int = 0
+    allow_unproved: bool = False  # count "not proved" (exit 4) as a pass
+    jobs: int | str = 1
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(self.timeout, self.memory)
 
 
 @dataclass
@@ -38,7 +46,7 @@ class Witness:
 @dataclass
 class CaseResult:
     case: Case
-    status: str  # "passed" | "failed" | "timeout"
+    status: str  # one of STATUSES
     seconds: float
     witnesses: list[Witness] = field(default_factory=list)
     steps: list[dict[str, str]] = field(default_factory=list)
@@ -57,23 +65,36 @@ class SuiteResult:
 
     @property
     def exit_code(self) -> int:
-        """1 if anything failed, else 3 if anything timed out, else 0."""
+        """1 a case failed; 70 an internal error; 3 a limit was hit; 4 a case is not proved; else 0."""
         if self.count("failed"):
             return 1
-        return 3 if self.count("timeout") else 0
+        if self.count("error"):
+            return 70
+        if self.count("timeout") or self.count("memory"):
+            return 3
+        if self.count("unproved") and not self.settings.allow_unproved:
+            return 4
+        return 0
 
 
 def build_cases(
     claims: list[tuple[Case, tuple[int | None, ...] | None]] | None, classes: tuple[int | None, ...] | None
 ) -> list[Case]:
-    """Claims × classes; with no claims, every derivation with each kind of labels."""
+    """Claims × classes; with no claims, every derivation with each kind of labels.
+
+    A size below a derivation's minimum (focal needs C ≥ 2) is skipped here: one asked for
+    by name was already refused (config.validate_cases).
+    """
     from .derivations import REGISTRY
 
     if claims is None:
         claims = [(Case(loss, labels, None), None) for loss in REGISTRY for labels in LABELS]
     cases = []
     for claim, own in claims:
+        least = REGISTRY[claim.loss].min_classes[0] if claim.loss in REGISTRY else 1
         for size in own or classes or DEFAULT_CLASSES:
+            if size is not None and size < least:
+                continue
             case = Case(claim.loss, claim.labels, size, claim.target, claim.params)
             if case not in cases:
                 cases.append(case)
@@ -83,48 +104,62 @@ def build_cases(
 # --- running ---------------------------------------------------------------------
 
 
-def run_case(case: Case, settings: Settings) -> CaseResult:
-    """Derive and verify one case, then (if asked) compare with the numeric witness."""
+def check_case(case: Case, settings: Settings) -> CaseResult:
+    """Derive and verify one case, then (if asked) compare with the numeric witness; in-process."""
     from .api import derive
+    from .model import Outcome
     from .numeric import witness
     from .printing.common import RenderOptions, Words
     from .printing.text import counterexample
 
+    given = dict(case.params)
+    d = derive(case.classes, labels=case.labels, target=case.target, loss=case.loss, params=given)
+    words = Words(RenderOptions())
+    status = {Outcome.PASSED: "passed", Outcome.FAILED: "failed", Outcome.UNPROVED: "unproved"}[d.outcome]
+    symbolic = Witness("symbolic", "passed" if d.ok else "failed", words.summary(d))
+    result = CaseResult(case, status, 0.0, [symbolic])
+    result.steps = [
+        {"key": s.key, "title": words(s.title), "status": s.status.value, "method": words(s.method)}
+        for s in d.all_steps
+    ]
+    worst = next((s for s in d.all_steps if s.status.value == "failed"), None)
+    worst = worst or next((s for s in d.all_steps if not s.status.passed), None)
+    if worst is not None:
+        verb = "failed" if worst.status.value == "failed" else "is not proved"
+        result.message = f"step '{words(worst.title)}' {verb}: {words(worst.method)}"
+        result.message += "".join(f" {r}" for r in words.remarks(worst))
+        if worst.counterexample:
+            result.counterexample = counterexample(worst.counterexample, words)
+    if not settings.numeric:
+        result.witnesses.append(Witness("numeric", "skipped", "--no-numeric"))
+        return result
+    num = witness(case.loss, case.labels, d.target, case.classes, settings.seed, given)
+    result.witnesses.append(Witness("numeric", "passed" if num.agreed else "failed", num.detail))
+    if not num.agreed:  # a symbolic pass that the numbers contradict is a failure
+        result.status = "failed"
+        disagrees = f"the numeric witness disagrees: {num.detail}"
+        result.message = f"{result.message} {disagrees}" if result.message else disagrees
+        if not result.counterexample and num.classes is not None:
+            result.counterexample = (
+                f"C = {num.classes}, i = {num.index}, f = ({', '.join(num.f or [])}), "
+                f"y = ({', '.join(num.y or [])}): claimed {num.claimed}, central difference {num.measured}"
+            )
+    return result
+
+
+def run_case(case: Case, settings: Settings) -> CaseResult:
+    """One case in its own worker process, killed at the case's time or memory limit."""
     start = time.perf_counter()
-    try:
-        with time_limit(settings.timeout):
-            given = dict(case.params)
-            d = derive(case.classes, labels=case.labels, target=case.target, loss=case.loss, params=given)
-            words = Words(RenderOptions())
-            symbolic = Witness("symbolic", "passed" if d.ok else "failed", words.summary(d))
-            result = CaseResult(case, "passed" if d.ok else "failed", 0.0, [symbolic])
-            result.steps = [
-                {"key": s.key, "title": words(s.title), "status": s.status.value, "method": words(s.method)}
-                for s in d.all_steps
-            ]
-            failed = next((s for s in d.all_steps if not s.status.passed), None)
-            if failed is not None:
-                result.message = f"step '{words(failed.title)}' failed: {words(failed.method)}"
-                result.message += "".join(f" {r}" for r in words.remarks(failed))
-                if failed.counterexample:
-                    result.counterexample = counterexample(failed.counterexample, words)
-            if settings.numeric:
-                num = witness(case.loss, case.labels, d.target, case.classes, settings.seed, given)
-                result.witnesses.append(Witness("numeric", "passed" if num.agreed else "failed", num.detail))
-                if not num.agreed:
-                    result.status = "failed"
-                    result.message = result.message or f"the numeric witness disagrees: {num.detail}"
-                    if not result.counterexample:
-                        result.counterexample = (
-                            f"C = {num.classes}, i = {num.index}, f = ({', '.join(num.f)}), y = ({', '.join(num.y)}): "
-                            f"claimed {num.claimed}, central difference {num.measured}"
-                        )
-            else:
-                result.witnesses.append(Witness("numeric", "skipped", "--no-numeric"))
-    except TimeLimit:
-        result = CaseResult(case, "timeout", 0.0, message=f"time limit of {settings.timeout:g} s reached")
-    except InputError as err:
-        result = CaseResult(case, "failed", 0.0, message=f"bad case: {err}")
+    done = run_isolated(lambda: check_case(case, settings), settings.limits)
+    if done.kind == "done":
+        result = done.value
+    elif done.kind in ("timeout", "memory"):
+        result = CaseResult(case, done.kind, 0.0, message=done.message)
+    elif done.kind == "input":
+        result = CaseResult(case, "failed", 0.0, message=f"bad case: {done.message}")
+    else:
+        last = done.message.strip().splitlines()[-1] if done.message.strip() else "no detail"
+        result = CaseResult(case, "error", 0.0, message=f"internal error (please report): {last}")
     result.seconds = time.perf_counter() - start
     return result
 

@@ -26,7 +26,7 @@ from fractions import Fraction
 from functools import cached_property
 from itertools import product
 
-from sympy import Abs, Add, Expr, I, Rational, S, Symbol, expand
+from sympy import Abs, Add, Expr, I, Integer, Rational, S, Symbol, expand
 from sympy.core.parameters import evaluate
 
 from .concrete import ConcreteMeaning, Rest, SplitRefused, classes_named
@@ -173,7 +173,16 @@ class ConcreteChecker:
         except SplitRefused:  # nested sums over the classes: every class written out
             shown = None
             left, right = (self.cm.evaluate(side) for side in sides)
-        out = self.cm.is_zero(left - right, assumptions, shown)
+        early: list[Counterexample] = []
+
+        def refuted_at_a_point() -> bool:  # a false link is answered before the costly expansion
+            if shown is None:
+                early.extend(filter(None, [self.counterexample(a, b, left, right, inst, assumptions, points=1)]))
+            return bool(early)
+
+        out = self.cm.is_zero(left - right, assumptions, shown, refuted_at_a_point)
+        if early:
+            return LinkResult(Status.FAILED, "not an identity: the two sides differ at a point", early[0])
         if out.zero:
             return LinkResult(Status.VERIFIED, out.method)
         if shown is not None:  # numbers need every class written out
@@ -219,11 +228,19 @@ class ConcreteChecker:
         return self.refute(a, b, left, right, inst, assumptions, "not shown nonnegative by its structure")
 
     def counterexample(
-        self, a: Line, b: Line, left: Expr, right: Expr, inst: dict, assumptions: tuple[str, ...]
+        self,
+        a: Line,
+        b: Line,
+        left: Expr,
+        right: Expr,
+        inst: dict,
+        assumptions: tuple[str, ...],
+        points: int | None = None,
     ) -> Counterexample | None:
-        """Seeded random rational inputs at which the two sides differ (or, for ≥, the left is smaller)."""
+        """Seeded random rational inputs at which the two sides differ (or, for ≥, the left is smaller);
+        the first `points` sample points only, when given."""
         C = self.ctx.classes
-        for seed, params in self.sample_points():
+        for seed, params in self.sample_points()[:points]:
             rng = random.Random(seed)
             ctx = self.ctx
             values = {
@@ -349,7 +366,7 @@ class SymbolicChecker:
 
     def exactly_at(self, step: Step, a: Line, b: Line, c: int) -> LinkResult:
         """The link checked exactly with this derivation's definitions at C = c."""
-        sizes = {self.ctx.C: c}
+        sizes = {self.ctx.C: Integer(c)}
         one = Step(
             step.key,
             step.title,

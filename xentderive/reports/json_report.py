@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 
 from .. import __version__
-from ..suite import SuiteResult
+from ..suite import STATUSES, SuiteResult
 
 
 def document(result: SuiteResult) -> dict:
@@ -34,7 +34,7 @@ def document(result: SuiteResult) -> dict:
         "version": __version__,
         "ok": result.exit_code == 0,
         "exit_code": result.exit_code,
-        "totals": {s: result.count(s) for s in ("passed", "failed", "timeout")} | {"cases": len(result.results)},
+        "totals": {s: result.count(s) for s in STATUSES} | {"cases": len(result.results)},
         "seconds": round(result.seconds, 3),
         "settings": asdict(result.settings),
         "cases": cases,

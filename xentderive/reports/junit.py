@@ -8,7 +8,7 @@ from ..suite import SuiteResult
 
 
 def render(result: SuiteResult) -> str:
-    failures = result.count("failed") + result.count("timeout")
+    failures = sum(result.count(s) for s in ("failed", "timeout", "memory", "error", "unproved"))
     attrs = {
         "name": "xentderive",
         "tests": str(len(result.results)),

@@ -8,14 +8,21 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from ..suite import SuiteResult
+from ..suite import STATUSES, SuiteResult
 
-STYLE = {"passed": "green", "failed": "bold red", "timeout": "yellow"}
-MARK = {"passed": "✓", "failed": "✗", "timeout": "⏱"}
+STYLE = {
+    "passed": "green",
+    "failed": "bold red",
+    "unproved": "yellow",
+    "timeout": "yellow",
+    "memory": "yellow",
+    "error": "bold red",
+}
+MARK = {"passed": "✓", "failed": "✗", "unproved": "~", "timeout": "⏱", "memory": "⏱", "error": "!"}
 
 
 def summary(result: SuiteResult) -> str:
-    counts = ", ".join(f"{result.count(s)} {s}" for s in ("passed", "failed", "timeout") if result.count(s))
+    counts = ", ".join(f"{result.count(s)} {s}" for s in STATUSES if result.count(s))
     total = len(result.results)
     return f"{total} case{'s' if total != 1 else ''}: {counts} in {result.seconds:.1f} s"
 
@@ -39,7 +46,7 @@ def view(result: SuiteResult) -> Group:
         from ..numeric import describe
 
         parts.append(Text(f"numeric witness: {describe(result.settings.seed)}", style="dim"))
-    worst = "failed" if result.count("failed") else "timeout" if result.count("timeout") else "passed"
+    worst = next((s for s in ("failed", "error", "timeout", "memory", "unproved") if result.count(s)), "passed")
     parts.append(Text(summary(result), style=STYLE[worst]))
     return Group(*parts)
 

@@ -1,0 +1,161 @@
+"""Run one piece of work in a child process, killed at its time or memory limit.
+
+Why a child: a time limit raised inside SymPy (SIGALRM) lands wherever SymPy happens to
+be and leaves its caches half-built for the next case; a memory limit inside the
+process turns into a MemoryError that any `except Exception` may swallow. A forked
+child shares the imported modules (cheap: a few ms), is killed from outside when it
+runs over, and takes its caches with it. The prover never knows it runs in a child.
+
+The child sends back ("done", value), ("input", message) for bad input found late,
+or ("internal", traceback text); the parent adds "timeout", "memory" and "crashed".
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import resource
+import select
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT, describe_memory
+
+POLL = 0.02  # seconds between looks at the child's memory
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Wall time in seconds and resident memory in bytes, for one run or one case."""
+
+    seconds: float = DEFAULT_TIMEOUT
+    memory: int = DEFAULT_MEMORY
+
+    def describe(self, kind: str) -> str:
+        if kind == "timeout":
+            return f"time limit of {self.seconds:g} s reached (raise it with --timeout SECONDS)"
+        return f"memory limit of {describe_memory(self.memory)} reached (raise it with --memory SIZE)"
+
+
+@dataclass
+class Finished:
+    """How the child ended: `kind` is done, input, internal, timeout, memory or crashed."""
+
+    kind: str
+    value: Any = None
+    message: str = ""
+
+
+def _rss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _child(write_fd: int, work: Callable[[], Any], limits: Limits) -> None:
+    """In the child: never returns. Ctrl-C is the parent's to handle; it kills us."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    try:  # a backstop only: the parent watches the resident size and kills first
+        soft = _vsize() + 2 * limits.memory
+        resource.setrlimit(resource.RLIMIT_AS, (soft, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    except (ValueError, OSError):
+        pass
+    from .errors import InputError
+
+    try:
+        payload: tuple = ("done", work())
+    except InputError as err:
+        payload = ("input", str(err))
+    except MemoryError:
+        payload = ("memory", None)
+    except RecursionError:
+        payload = ("internal", "RecursionError: the expression nests too deeply\n" + traceback.format_exc())
+    except BaseException:
+        payload = ("internal", traceback.format_exc())
+    try:
+        data = pickle.dumps(payload)
+    except Exception:
+        data = pickle.dumps(("internal", "the result could not be sent back\n" + traceback.format_exc()))
+    try:
+        with os.fdopen(write_fd, "wb") as pipe:
+            pipe.write(data)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(0)
+
+
+def _vsize() -> int:
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def run_isolated(work: Callable[[], Any], limits: Limits) -> Finished:
+    """Run `work()` in a forked child within `limits`; KeyboardInterrupt kills the child and propagates."""
+    read_fd, write_fd = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child's coverage is not collected
+        os.close(read_fd)
+        _child(write_fd, work, limits)
+    os.close(write_fd)
+    chunks: list[bytes] = []
+    start = time.monotonic()
+    ended: str | None = None
+    try:
+        while True:
+            ready, _, _ = select.select([read_fd], [], [], POLL)
+            if ready:
+                chunk = os.read(read_fd, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                continue
+            if time.monotonic() - start > limits.seconds:
+                ended = "timeout"
+            elif _rss(pid) > limits.memory:
+                ended = "memory"
+            if ended:
+                os.kill(pid, signal.SIGKILL)
+                break
+    except BaseException:
+        _kill(pid)
+        raise
+    finally:
+        os.close(read_fd)
+    _, status = os.waitpid(pid, 0)
+    if ended:
+        return Finished(ended, message=limits.describe(ended))
+    try:
+        kind, value = pickle.loads(b"".join(chunks))
+    except Exception:
+        code = os.waitstatus_to_exitcode(status)
+        why = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit status {code}"
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:  # the kernel's OOM killer
+            return Finished("memory", message=limits.describe("memory"))
+        return Finished("crashed", message=f"the worker process ended without a result ({why})")
+    if kind == "memory":
+        return Finished("memory", message=limits.describe("memory"))
+    if kind == "done":
+        return Finished("done", value)
+    return Finished(kind, message=value)
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
