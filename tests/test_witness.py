@@ -6,6 +6,7 @@ Each behaviour has twins: a true claim that passes and a mutation of it that fai
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 from mpmath import mp, mpf
@@ -15,7 +16,6 @@ from xentderive.api import build
 from xentderive.derivations import REGISTRY
 from xentderive.numeric import describe, symbolic_sizes, witness
 from xentderive.params import resolve
-from xentderive.timing import TimeLimit, time_limit
 
 FOCAL = build(None, loss="focal").target
 SMOOTHING = "p_i - ((1 - eps)*y_i + eps/C)"
@@ -207,9 +207,13 @@ def test_an_unreadable_claim_is_a_result():
     assert not result.agreed and "cannot be read" in result.detail
 
 
-def test_a_time_limit_is_not_swallowed():
-    with pytest.raises(TimeLimit), time_limit(0.05):
-        witness("ce-hessian", "soft", build(None, loss="ce-hessian", labels="soft").target, None)
+def test_a_memory_error_is_not_swallowed(monkeypatch):
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setitem(REGISTRY, "softmax-ce", replace(REGISTRY["softmax-ce"], numeric_loss=out_of_memory))
+    with pytest.raises(MemoryError):
+        witness("softmax-ce", "onehot", "p_i - y_i", 3)
 
 
 # --- counterexamples -----------------------------------------------------------------

@@ -180,6 +180,31 @@ class Domain:
         walk(e)
         return list(dict.fromkeys(unmet))
 
+    def written_conditions(self, display: Expr, values: dict | None = None) -> list[str]:
+        """The same conditions for each log and power as written in a display line (its free indices
+        at `values`), each part by its meaning: the line's meaning alone may have lost a part, as
+        0·log(1 - Σ_j p_j) evaluates to 0."""
+        from .semantics import instantiate, meaning
+
+        unmet: list[str] = []
+
+        def walk(x: Expr) -> None:
+            if isinstance(x, log) or (isinstance(x, Pow) and (not x.exp.is_Integer or x.exp.is_negative)):
+                parts = [meaning(instantiate(a, values or {}), self.ctx) for a in x.args]
+                if any(has_no_value(a) for a in parts):
+                    unmet.append("a part has no value (0·∞, a division by zero or log 0)")
+                elif isinstance(x, log):
+                    if not self.positive(parts[0]):
+                        unmet.append(f"log({sstr(parts[0])}) needs a positive argument")
+                elif not (parts[0].is_number and parts[0].is_positive):
+                    self._power(Pow(*parts, evaluate=False), unmet)
+            for a in x.args:
+                if isinstance(a, Expr) and not isinstance(a, Derivative):
+                    walk(a)
+
+        walk(display)
+        return list(dict.fromkeys(unmet))
+
     def _power(self, x: Pow, unmet: list[str]) -> None:
         base, power = x.base, x.exp
         if power.is_Integer:

@@ -52,7 +52,6 @@ from .context import Context, SumExcept
 from .derivations import REGISTRY
 from .params import Param
 from .semantics import instantiate
-from .timing import TimeLimit
 
 DIGITS = 60
 STEP = mpf("1e-20")
@@ -438,7 +437,7 @@ def _evaluator(claim: Expr, ctx: Context, scalars: dict[str, Symbol]) -> Callabl
     written = _written(claim, ctx)
     try:
         fn = _compile(written, ctx, bases, tuple(scalars.values()))
-    except TimeLimit:
+    except MemoryError:  # the worker's limit, never a point without a value
         raise
     except Exception:
         fn = None
@@ -465,7 +464,7 @@ def _evaluator(claim: Expr, ctx: Context, scalars: dict[str, Symbol]) -> Callabl
     def evaluate_at(i: int, j: int, pt: _Point) -> mpf:
         try:
             return run(i, j, pt)
-        except (_Undefined, TimeLimit):
+        except (_Undefined, MemoryError):
             raise
         except Exception as err:
             raise _Undefined(_REASONS.get(type(err), f"{type(err).__name__}: {err}")) from None
@@ -537,7 +536,7 @@ def _compare(spec, claim_at: Callable, where: _Where, tally: _Tally) -> NumericR
     try:
         rise = spec.numeric_loss(up, pt.y, given, **extra) - spec.numeric_loss(down, pt.y, given, **extra)
         measured = _value(rise / (2 * STEP))
-    except TimeLimit:
+    except MemoryError:  # the worker's limit, never a point without a value
         raise
     except Exception:  # no gradient here (the loss itself has no value): not the claim's fault
         tally.no_gradient += 1
@@ -596,7 +595,7 @@ def witness(
             ctx = spec.make_context(size, values, samples)
             try:
                 claim = parse_claim(target, vocabulary(ctx, None, spec.free_j))
-            except TimeLimit:
+            except MemoryError:
                 raise
             except Exception as err:  # a claim the parser refuses is a result, not a crash
                 return NumericResult(False, f"the claim cannot be read at C = {size}: {err}", size)

@@ -209,6 +209,7 @@ class ConcreteChecker:
         if any(has_no_value(m) for m in meanings):
             return LinkResult(Status.FAILED, "a side has no value anywhere (0·∞, a division by zero or log 0)")
         unmet = [c for m in meanings for c in self.domain.conditions(m)]
+        unmet += [c for line in (a, b) for c in self.domain.written_conditions(line.expr, inst)]
         if not unmet:
             return None
         left, right = (self.cm.evaluate(side) for side in sides)
@@ -337,11 +338,12 @@ class SymbolicChecker:
         if any(has_no_value(m) for m in sides):
             return LinkResult(Status.FAILED, "a side has no value anywhere (0·∞, a division by zero or log 0)")
         domain = Domain.of(ctx)
-        unmet = [c for m in sides for c in domain.conditions(m)]
+        written = a.expr, b.expr
+        unmet = _unmet(domain, sides, written)
         from_two = False
         if unmet and domain.classes_at_least < 2:  # 1 - p_j > 0 needs two classes: C = 1 on its own
             two = Domain.of(ctx, 2)
-            if not any(two.conditions(m) for m in sides):
+            if not _unmet(two, sides, written):
                 domain, unmet, from_two = two, [], True
         if unmet:
             res = self.fallback(step, a, b)
@@ -392,6 +394,13 @@ class SymbolicChecker:
             return refuted
         shown = f"{sizes[0]}…{sizes[-1]}"
         return LinkResult(Status.CHECKED, f"not proved for every $@C$; only checked exactly for $@C = {shown}$")
+
+
+def _unmet(domain: Domain, meanings: tuple[Expr, ...], written: tuple[Expr, ...]) -> list[str]:
+    """Side conditions not shown, for the meanings and for each part as written."""
+    return [c for m in meanings for c in domain.conditions(m)] + [
+        c for w in written for c in domain.written_conditions(w)
+    ]
 
 
 def _value(e: Expr) -> Expr:
