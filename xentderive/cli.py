@@ -269,17 +269,17 @@ def derive(
     from .printing import BINARY, Notation, RenderOptions
 
     try:
-        target = check_target(output)
+        target = _usable(check_target(output))
         if index is not None and classes is not None and index >= classes:
             raise InputError(f"--index {index} is out of range for {classes} classes (0…{classes - 1})")
         _check_text(("--target", target_arg), ("--notation", notation), *(("--param", v) for v in params))
         options = RenderOptions(notation=Notation.parse(notation), lang=lang, standalone=standalone)
-        if fmt in BINARY and target.is_stdout and sys.stdout.isatty():
+        if fmt in BINARY and target.is_stdout and _tty(sys.stdout):
             raise InputError(f"--format {fmt} is binary: write it with -o FILE or redirect standard output")
     except InputError as err:
         _say(f"error: {err}")
         sys.exit(EXIT_USAGE)
-    terminal = target.is_stdout and fmt == "text" and sys.stdout.isatty()
+    terminal = target.is_stdout and fmt == "text" and _tty(sys.stdout)
     width = _terminal_width()
 
     def work() -> tuple[Any, str]:
@@ -301,6 +301,23 @@ def derive(
     rendered, outcome = _finish(run_isolated(work, Limits(timeout, memory)))
     _emit(target, rendered)
     sys.exit(_exit_for(outcome, allow_unproved))
+
+
+def _tty(stream: Any) -> bool:
+    """A terminal? False for a closed stream (`>&-` leaves sys.stdout None)."""
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+def _usable(target: Any) -> Any:
+    """The output target, refused up front when it is a standard output that is closed."""
+    from .errors import InputError
+
+    if target.is_stdout and sys.stdout is None:
+        raise InputError("standard output is closed: redirect it or write with -o FILE")
+    return target
 
 
 def _check_text(*given: tuple[str, str | None]) -> None:
@@ -384,7 +401,7 @@ def _progress(label: str, total: int | None, describe: Callable[[Any], str]) -> 
 
     Yields the callback to hand to the library (called once per finished step or case).
     """
-    if not sys.stderr.isatty() or os.environ.get("CI"):
+    if not _tty(sys.stderr) or os.environ.get("CI") or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         yield None
         return
     from rich.console import Console
@@ -494,7 +511,7 @@ def check(
 
     try:
         _check_text(("--target", target), ("--classes", classes), *(("--param", v) for v in params))
-        report_target = check_target(output)
+        report_target = _usable(check_target(output))
         path = Path(config) if config else find_pyproject(Path.cwd())
         claims, sizes, values = load_config(path) if path else (None, None, {})
         if classes is not None:
@@ -573,7 +590,7 @@ def list_derivations() -> None:
     for spec in REGISTRY.values():
         params = "; ".join(f"{p.label()}: {p.description} ({p.rule})" for p in spec.params) or "-"
         table.add_row(Text(spec.name), Text(spec.summary), Text(params))
-    tty = sys.stdout.isatty()
+    tty = _tty(sys.stdout)
     plain = not tty or bool(os.environ.get("NO_COLOR")) or os.environ.get("TERM") == "dumb"
     buffer = io.StringIO()
     width = _terminal_width() if tty else 140

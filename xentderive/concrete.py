@@ -266,16 +266,35 @@ class ConcreteMeaning:
     def _sum_term_of(self, f: Symbol) -> Expr:
         return self.generic_sum_term.xreplace({self.fg: f})
 
-    def numeric(self, e: Expr, values: dict, params: dict | None = None) -> Expr:
-        """A written-out `e` at concrete per-class inputs ({base: values}), exactly (e^{f} kept exact);
-        symbolic parameters at `params` (default: their samples)."""
+    def numeric(
+        self, e: Expr, values: dict, params: dict | None = None, distinguished: tuple[int, ...] | None = None
+    ) -> Expr:
+        """`e` at concrete per-class inputs ({base: values}): exact (e^{f} kept exact) when written out;
+        each Rest(term) of a split `e` (classes outside `distinguished`) summed as 100-digit numbers.
+        Symbolic parameters at `params` (default: their samples)."""
         subs = {s: v for b, vs in values.items() for s, v in zip(self.raw[b], vs, strict=True) if isinstance(s, Symbol)}
         subs |= self.ctx.param_samples() if params is None else params
         total = self.explicit_sum.xreplace(subs)
         # Exact for a few classes; for many, one 100-digit number: the sum pasted into each of
         # the O(C) places Z stands would make O(C²) work (and an exact 0 still chops to 0).
         subs[self.Z] = total if self.ctx.classes <= NUMERIC_EXACT_MAX else total.evalf(100)
+        if e.has(Rest):
+            outside = [m for m in range(self.ctx.classes) if m not in (distinguished or ())]
+            e = e.replace(lambda x: isinstance(x, Rest), lambda r: self._rest_value(r, subs, values, outside))
         return e.xreplace(subs)
+
+    def _rest_value(self, rest: Rest, subs: dict, values: dict, outside: list[int]) -> Expr:
+        """Σ_{m ∉ D} term(m) as a number: the term compiled once (mpmath, 100 digits) and summed."""
+        import mpmath
+        from sympy import Float, lambdify
+
+        generic = list(self.generic_raw.values())
+        body = rest.args[0].xreplace({k: v for k, v in subs.items() if k not in generic})
+        fn = lambdify(generic, body, modules="mpmath")
+        with mpmath.workdps(100):
+            per_class = [values.get(b, self.raw[b]) for b in self.bases]
+            total = mpmath.fsum(fn(*(mpmath.mpf(str(Float(column[m], 100))) for column in per_class)) for m in outside)
+        return Float(total, 100)
 
 
 def _kind(base) -> dict:

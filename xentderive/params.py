@@ -9,6 +9,8 @@ from sympy import Expr, Rational, Symbol
 
 from .errors import InputError
 
+MAX_PARAM = 10**12  # a value such as 1e5000 would be a 5000-digit integer in every expression
+
 
 @dataclass(frozen=True)
 class Param:
@@ -91,6 +93,8 @@ def _number(spec: Param, name: str, text: str) -> Rational:
         value = Rational(text)
     except (TypeError, ValueError, ZeroDivisionError):
         raise InputError(f"--param {name}={text!r} is not a number") from None
+    if abs(value.p) > MAX_PARAM or value.q > MAX_PARAM:
+        raise InputError(f"--param {name}={text}: numerators and denominators may be at most 10^12")
     if not spec.valid(value):
         raise InputError(f"--param {name}={text} is out of range: {spec.rule}")
     return value

@@ -185,15 +185,32 @@ class ConcreteChecker:
             return LinkResult(Status.FAILED, "not an identity: the two sides differ at a point", early[0])
         if out.zero:
             return LinkResult(Status.VERIFIED, out.method)
-        if shown is not None:  # numbers need every class written out
+        return self.refute(a, b, left, right, inst, assumptions, out.method, shown)
+
+    def for_numbers(self, sides: tuple[Expr, Expr]) -> tuple[Expr, Expr, tuple[int, ...] | None]:
+        """Both sides evaluated for counterexamples: split into D and Rest where that is allowed (the
+        Rest summed numerically, O(C)), else every class written out."""
+        shown = self.distinguished(*sides)
+        try:
+            left, right = (self.cm.evaluate(side, shown) for side in sides)
+        except (SplitRefused, ValueError):
+            shown = None
             left, right = (self.cm.evaluate(side) for side in sides)
-        return self.refute(a, b, left, right, inst, assumptions, out.method)
+        return left, right, shown
 
     def refute(
-        self, a: Line, b: Line, left: Expr, right: Expr, inst: dict, assumptions: tuple[str, ...], method: str
+        self,
+        a: Line,
+        b: Line,
+        left: Expr,
+        right: Expr,
+        inst: dict,
+        assumptions: tuple[str, ...],
+        method: str,
+        shown: tuple[int, ...] | None = None,
     ) -> LinkResult:
         """FAILED with a counterexample if one is found; otherwise not proved (never a pass)."""
-        cex = self.counterexample(a, b, left, right, inst, assumptions)
+        cex = self.counterexample(a, b, left, right, inst, assumptions, shown=shown)
         if cex:
             return LinkResult(Status.FAILED, method, cex)
         return LinkResult(
@@ -212,8 +229,10 @@ class ConcreteChecker:
         unmet += [c for line in (a, b) for c in self.domain.written_conditions(line.expr, inst)]
         if not unmet:
             return None
-        left, right = (self.cm.evaluate(side) for side in sides)
-        return self.refute(a, b, left, right, inst, assumptions, f"not shown defined on the domain: {unmet[0]}")
+        left, right, shown = self.for_numbers(sides)
+        return self.refute(
+            a, b, left, right, inst, assumptions, f"not shown defined on the domain: {unmet[0]}", shown
+        )
 
     @cached_property
     def domain(self) -> Domain:
@@ -225,8 +244,8 @@ class ConcreteChecker:
         """``a ≥ b``: a - b is nonnegative by its structure; else look for a point where it is not."""
         if nonnegative(meaning(sides[0], self.ctx) - meaning(sides[1], self.ctx), self.ctx, assumptions):
             return LinkResult(Status.VERIFIED, SIGN_METHOD)
-        left, right = (self.cm.evaluate(side) for side in sides)
-        return self.refute(a, b, left, right, inst, assumptions, "not shown nonnegative by its structure")
+        left, right, shown = self.for_numbers(sides)
+        return self.refute(a, b, left, right, inst, assumptions, "not shown nonnegative by its structure", shown)
 
     def counterexample(
         self,
@@ -237,6 +256,7 @@ class ConcreteChecker:
         inst: dict,
         assumptions: tuple[str, ...],
         points: int | None = None,
+        shown: tuple[int, ...] | None = None,
     ) -> Counterexample | None:
         """Seeded random rational inputs at which the two sides differ (or, for ≥, the left is smaller);
         the first `points` sample points only, when given."""
@@ -251,8 +271,8 @@ class ConcreteChecker:
             for base in self.cm.bases[2:]:  # class weights, a direction: nonnegative numbers, zeros too
                 values[base] = [Rational(Fraction(rng.randint(0 if seed % 2 else 1, 20), 10)) for _ in range(C)]
             try:
-                lv = _value(self.cm.numeric(left, values, params))
-                rv = _value(self.cm.numeric(right, values, params))
+                lv = _value(self.cm.numeric(left, values, params, shown))
+                rv = _value(self.cm.numeric(right, values, params, shown))
             except (ArithmeticError, TypeError, ValueError, RecursionError):  # SymPy could not evaluate here
                 continue
             finite = lv.is_finite, rv.is_finite
