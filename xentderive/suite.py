@@ -138,7 +138,7 @@ def check_case(case: Case, settings: Settings) -> CaseResult:
     if not num.agreed:  # a symbolic pass that the numbers contradict is a failure
         result.status = "failed"
         disagrees = f"the numeric witness disagrees: {num.detail}"
-        result.message = f"{result.message} {disagrees}" if result.message else disagrees
+        result.message = f"{result.message}; {disagrees}" if result.message else disagrees
         if not result.counterexample and num.classes is not None:
             result.counterexample = (
                 f"C = {num.classes}, i = {num.index}, f = ({', '.join(num.f or [])}), "
