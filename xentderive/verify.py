@@ -167,12 +167,7 @@ class ConcreteChecker:
             return undefined
         if b.relation == "≥":
             return self.check_inequality(a, b, sides, inst, assumptions)
-        shown = self.distinguished(*sides)
-        try:
-            left, right = (self.cm.evaluate(side, shown) for side in sides)
-        except SplitRefused:  # nested sums over the classes: every class written out
-            shown = None
-            left, right = (self.cm.evaluate(side) for side in sides)
+        left, right, shown = self.for_numbers(sides)
         early: list[Counterexample] = []
 
         def refuted_at_a_point() -> bool:  # a false link is answered before the costly expansion
@@ -188,8 +183,8 @@ class ConcreteChecker:
         return self.refute(a, b, left, right, inst, assumptions, out.method, shown)
 
     def for_numbers(self, sides: tuple[Expr, Expr]) -> tuple[Expr, Expr, tuple[int, ...] | None]:
-        """Both sides evaluated for counterexamples: split into D and Rest where that is allowed (the
-        Rest summed numerically, O(C)), else every class written out."""
+        """Both sides evaluated: split into D and Rest where that is exact (for numbers, the Rest is
+        summed numerically, O(C)), else every class written out (nested sums over the classes)."""
         shown = self.distinguished(*sides)
         try:
             left, right = (self.cm.evaluate(side, shown) for side in sides)
