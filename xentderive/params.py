@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from sympy import Expr, Rational, Symbol
 
 from .errors import InputError
 
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/\d+)?")  # 2, -0.5, 1e-3, 3/7
 MAX_PARAM = 10**12  # a value such as 1e5000 would be a 5000-digit integer in every expression
 
 
@@ -87,9 +89,12 @@ def _per_class_owner(specs: tuple[Param, ...], name: str, loss: str, classes: in
 def _number(spec: Param, name: str, text: str) -> Rational:
     """A given value as an exact number within the parameter's range; InputError otherwise."""
     text = text.strip()
+    if len(text) > 40 or not _NUMBER.fullmatch(text):
+        raise InputError(f"--param {name}={text!r} is not a number")
+    power = text.lower().partition("e")[2].partition("/")[0]
+    if power and abs(int(power)) > 12:  # Rational("1e10000000000") would build that integer first
+        raise InputError(f"--param {name}={text}: numerators and denominators may be at most 10^12")
     try:
-        if len(text) > 40:
-            raise ValueError
         value = Rational(text)
     except (TypeError, ValueError, ZeroDivisionError):
         raise InputError(f"--param {name}={text!r} is not a number") from None
