@@ -44,7 +44,7 @@ class Classes(click.ParamType):
             number = value
         else:
             text = str(value).strip()
-            if not text.lstrip("-").isdigit():
+            if not (text.lstrip("-").isdigit() and text.isascii()):  # "²".isdigit() is True
                 self.fail(f"{value!r} is neither a whole number nor the letter C", param, ctx)
             number = int(text)
         if number < 1:
@@ -87,7 +87,7 @@ class MemorySize(click.ParamType):
 
 def _say(message: str) -> None:
     """One line on stderr, whatever its encoding can hold."""
-    line = f"xentderive: {message}".replace("\n", " ").replace("\r", " ")
+    line = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in f"xentderive: {message}")
     stream = sys.stderr
     try:
         stream.write(line + "\n")

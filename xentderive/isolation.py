@@ -12,6 +12,7 @@ or ("internal", traceback text); the parent adds "timeout", "memory" and "crashe
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
 import resource
@@ -27,6 +28,7 @@ from typing import Any
 from .limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT, describe_memory
 
 POLL = 0.02  # seconds between looks at the child's memory
+PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,12 @@ def _child(write_fd: int, work: Callable[[], Any], limits: Limits) -> None:
     """In the child: never returns. Ctrl-C is the parent's to handle; it kills us."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    try:  # a backstop only: the parent watches the resident size and kills first
+    _die_with_parent()
+    try:  # backstops only: the parent watches time and resident size and kills first
         soft = _vsize() + 2 * limits.memory
         resource.setrlimit(resource.RLIMIT_AS, (soft, resource.getrlimit(resource.RLIMIT_AS)[1]))
+        cpu = math.ceil(limits.seconds) + 5
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     except (ValueError, OSError):
         pass
     from .errors import InputError
@@ -91,6 +96,19 @@ def _child(write_fd: int, work: Callable[[], Any], limits: Limits) -> None:
         sys.stderr.flush()
     finally:
         os._exit(0)
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills the worker if the parent dies (killed from outside), so none is orphaned."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent died before the call
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass
 
 
 def _vsize() -> int:

@@ -69,7 +69,6 @@ NEAR = Rational(1, 100)  # an open end of a range is approached this close (T > 
 FAR = 100  # an unbounded range is sampled this far out (T = 100)
 
 
-
 @dataclass
 class NumericResult:
     """Whether the claim matched the differentiated definition everywhere it was sampled.

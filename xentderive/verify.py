@@ -225,9 +225,7 @@ class ConcreteChecker:
         if not unmet:
             return None
         left, right, shown = self.for_numbers(sides)
-        return self.refute(
-            a, b, left, right, inst, assumptions, f"not shown defined on the domain: {unmet[0]}", shown
-        )
+        return self.refute(a, b, left, right, inst, assumptions, f"not shown defined on the domain: {unmet[0]}", shown)
 
     @cached_property
     def domain(self) -> Domain:
