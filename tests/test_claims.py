@@ -44,7 +44,7 @@ def test_accepts_the_documented_syntax(text, expected):
         ("p_i / 0", "division by zero"),
         ("", "empty target"),
         ("p_i + " * 200 + "y_i", "limit is 500"),
-        ("exp(" * 45 + "p_i" + ")" * 45, "nested at most 3 deep"),
+        ("exp(" * 45 + "p_i" + ")" * 45, "nested at most 4 deep"),
         ("-" * 45 + "p_i", "nests deeper"),
         ("[p_i]", "unsupported syntax (List)"),
         ("lambda: 1", "unsupported syntax (Lambda)"),

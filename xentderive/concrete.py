@@ -34,6 +34,7 @@ from sympy import (
     Symbol,
     diff,
     expand,
+    log,
 )
 
 from .context import Context
@@ -267,11 +268,17 @@ class ConcreteMeaning:
         return self.generic_sum_term.xreplace({self.fg: f})
 
     def numeric(
-        self, e: Expr, values: dict, params: dict | None = None, distinguished: tuple[int, ...] | None = None
+        self,
+        e: Expr,
+        values: dict,
+        params: dict | None = None,
+        distinguished: tuple[int, ...] | None = None,
+        assumptions: tuple[str, ...] = (),
     ) -> Expr:
         """`e` at concrete per-class inputs ({base: values}): exact (e^{f} kept exact) when written out;
         each Rest(term) of a split `e` (classes outside `distinguished`) summed as 100-digit numbers.
         Symbolic parameters at `params` (default: their samples)."""
+        e = self._exact_zeros(e, assumptions, distinguished)
         subs = {s: v for b, vs in values.items() for s, v in zip(self.raw[b], vs, strict=True) if isinstance(s, Symbol)}
         subs |= self.ctx.param_samples() if params is None else params
         total = self.explicit_sum.xreplace(subs)
@@ -282,6 +289,19 @@ class ConcreteMeaning:
             outside = [m for m in range(self.ctx.classes) if m not in (distinguished or ())]
             e = e.replace(lambda x: isinstance(x, Rest), lambda r: self._rest_value(r, subs, values, outside))
         return e.xreplace(subs)
+
+    def _exact_zeros(self, e: Expr, assumptions: tuple[str, ...], distinguished: tuple[int, ...] | None) -> Expr:
+        """A fractional power or a log whose base is identically zero (shown by the exact zero test)
+        gets an exact 0 for its base: at a point, 1 - Σ_j p_j comes out as ±1e-70, and
+        (1e-70)^(1/100) is not small, so a true claim would seem refuted."""
+
+        def fix(x: Expr) -> Expr:
+            base = x.args[0]
+            if base.is_number or not self.is_zero(base, assumptions, distinguished).zero:
+                return x
+            return x.func(Integer(0), *x.args[1:])
+
+        return e.replace(lambda x: (x.is_Pow and not x.exp.is_Integer) or isinstance(x, log), fix)
 
     def _rest_value(self, rest: Rest, subs: dict, values: dict, outside: list[int]) -> Expr:
         """Σ_{m ∉ D} term(m) as a number: the term compiled once (mpmath, 100 digits) and summed."""

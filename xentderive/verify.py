@@ -264,8 +264,8 @@ class ConcreteChecker:
             for base in self.cm.bases[2:]:  # class weights, a direction: nonnegative numbers, zeros too
                 values[base] = [Rational(Fraction(rng.randint(0 if seed % 2 else 1, 20), 10)) for _ in range(C)]
             try:
-                lv = _value(self.cm.numeric(left, values, params, shown))
-                rv = _value(self.cm.numeric(right, values, params, shown))
+                lv = _value(self.cm.numeric(left, values, params, shown, assumptions))
+                rv = _value(self.cm.numeric(right, values, params, shown, assumptions))
             except (ArithmeticError, TypeError, ValueError, RecursionError):  # SymPy could not evaluate here
                 continue
             finite = lv.is_finite, rv.is_finite
