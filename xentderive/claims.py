@@ -8,6 +8,7 @@ whitelist; nothing is evaluated by Python, and `sympify`/`parse_expr` (which cal
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ MAX_EXPONENT = 100
 MAX_DEGREE = 16  # total degree in the per-class names: (p_i - y_i)^16 expands to 17 terms over S^16
 MAX_MAGNITUDE = 10**12  # the largest number a claim may write
 MAX_FUNCTION_NESTING = 4  # exp and log nested: exp(f_i - log(sum_j(exp(f_j)))) is 3 deep
+MAX_NUMBER_DIGITS = 1000  # a number built from literals, e.g. 10^12^100, at most 10^1000
 MAX_EXP_ARGUMENT = 1000  # exp of a number: e^1000 is about 10^434, and e^(e^1000) has no float
 
 
@@ -77,6 +79,10 @@ def parse_claim(text: str, vocab: Vocabulary) -> Expr:
     """The SymPy expression a claim denotes; raises ClaimError for anything else."""
     if not text.strip():
         raise ClaimError("empty target expression")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: an invalid byte passed through the command line
+        raise ClaimError("target is not valid UTF-8 text") from None
     if len(text) > MAX_LENGTH:
         raise ClaimError(f"target is {len(text)} characters long; the limit is {MAX_LENGTH}")
     source, cols = _column_map(text)
@@ -113,6 +119,26 @@ def degree(e: Expr) -> int:
         base = degree(e.base)
         return base * abs(int(power)) if power.is_Integer else base + degree(e.exp)
     return max((degree(a) for a in e.args if isinstance(a, Expr)), default=0)
+
+
+def _size(e: Expr) -> float:
+    """An upper bound on log10 of |e| and of |1/e| for a number written in a claim, found without
+    evaluating it: 2^((10^12)^100) must be refused, not computed. inf where no bound is known."""
+    if e.is_Rational:
+        return math.log10(max(abs(int(e.p)), int(e.q), 1))
+    if e.is_Float:
+        return abs(math.log10(abs(float(e)))) if e else 0.0
+    if e.is_Add or e.is_Mul:
+        return sum(_size(a) for a in e.args) + 1
+    if e.is_Pow:
+        power = _size(e.exp)
+        return _size(e.base) * 10**power if power <= 6 else math.inf
+    if isinstance(e, exp):
+        inner = _size(e.args[0])
+        return 10**inner if inner <= 6 else math.inf
+    if isinstance(e, log):
+        return math.log10(_size(e.args[0]) * 2.31 + 1) + 1
+    return math.inf
 
 
 def _small(number: Expr, bound: float) -> bool:
@@ -153,6 +179,8 @@ class _Walker:
                     raise self.fail(node.right, "division by zero")
                 return left / right
             if isinstance(node.op, ast.Pow):
+                if left.is_number and right.is_number and _size(left**right) > MAX_NUMBER_DIGITS:
+                    raise self.fail(node, f"numbers may be at most 10^{MAX_NUMBER_DIGITS} in size")
                 if not self.exponent_ok(right):
                     raise self.fail(
                         node.right,
@@ -184,6 +212,8 @@ class _Walker:
         A number is bounded so that expanding a power cannot blow up; a parameter
         exponent stays a symbol, or is a number given with --param (itself bounded).
         """
+        if e.is_number and _size(e) > 3:  # far above MAX_EXPONENT: never evaluate it
+            return False
         with evaluate(True):  # gamma - 1 with gamma given: an unevaluated sum of numbers
             e = e.doit()
         if e.is_Rational:
@@ -215,6 +245,6 @@ class _Walker:
             arg = self.walk(node.args[0], depth, in_sum or node.func.id == "sum_j")
         finally:
             self.nesting -= nested
-        if node.func.id == "exp" and arg.is_number and not _small(arg, MAX_EXP_ARGUMENT):
+        if node.func.id == "exp" and arg.is_number and (_size(arg) > 4 or not _small(arg, MAX_EXP_ARGUMENT)):
             raise self.fail(node, f"exp of a number above {MAX_EXP_ARGUMENT} in size has no usable value")
         return self.vocab.functions[node.func.id](arg)

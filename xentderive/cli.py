@@ -516,11 +516,11 @@ def check(
         claims, sizes, values = load_config(path) if path else (None, None, {})
         if classes is not None:
             sizes = parse_classes(classes)
-        if params and not loss:
+        if params and loss is None:
             raise InputError("--param needs --loss: parameters belong to one derivation")
-        if loss or labels or target is not None:
+        if loss is not None or labels or target is not None:
             given = tuple(sorted(parse_assignments(params).items()))
-            claims = [(Case(loss or "softmax-ce", labels or "onehot", None, target, given), None)]
+            claims = [(Case("softmax-ce" if loss is None else loss, labels or "onehot", None, target, given), None)]
         settings = Settings(**values)
         settings.numeric = settings.numeric if numeric is None else numeric
         settings.timeout = timeout or settings.timeout

@@ -62,40 +62,52 @@ def _rss(pid: int) -> int:
 
 
 def _child(write_fd: int, work: Callable[[], Any], limits: Limits) -> None:
-    """In the child: never returns. Ctrl-C is the parent's to handle; it kills us."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    _die_with_parent()
-    try:  # backstops only: the parent watches time and resident size and kills first
-        soft = _vsize() + 2 * limits.memory
-        resource.setrlimit(resource.RLIMIT_AS, (soft, resource.getrlimit(resource.RLIMIT_AS)[1]))
-        cpu = math.ceil(limits.seconds) + 5
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-    except (ValueError, OSError):
-        pass
-    from .errors import InputError
-
+    """In the child: never returns, whatever happens (it must not run on in the parent's code).
+    Ctrl-C is the parent's to handle; it kills us."""
     try:
-        payload: tuple = ("done", work())
-    except InputError as err:
-        payload = ("input", str(err))
-    except MemoryError:
-        payload = ("memory", None)
-    except RecursionError:
-        payload = ("internal", "RecursionError: the expression nests too deeply\n" + traceback.format_exc())
-    except BaseException:
-        payload = ("internal", traceback.format_exc())
-    try:
-        data = pickle.dumps(payload)
-    except Exception:
-        data = pickle.dumps(("internal", "the result could not be sent back\n" + traceback.format_exc()))
-    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        _die_with_parent()
+        _backstops(limits)
+        payload = _run(work)
+        try:
+            data = pickle.dumps(payload)
+        except Exception:
+            data = pickle.dumps(("internal", "the result could not be sent back\n" + traceback.format_exc()))
         with os.fdopen(write_fd, "wb") as pipe:
             pipe.write(data)
         sys.stdout.flush()
         sys.stderr.flush()
     finally:
         os._exit(0)
+
+
+def _backstops(limits: Limits) -> None:
+    """Backstops only: the parent watches time and resident size and kills first."""
+    try:
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        soft = _vsize() + 2 * limits.memory
+        if hard == resource.RLIM_INFINITY or soft <= hard:
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        cpu = math.ceil(limits.seconds) + 5
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    except (ValueError, OSError, OverflowError):
+        pass
+
+
+def _run(work: Callable[[], Any]) -> tuple:
+    from .errors import InputError
+
+    try:
+        return ("done", work())
+    except InputError as err:
+        return ("input", str(err))
+    except MemoryError:
+        return ("memory", None)
+    except RecursionError:
+        return ("internal", "RecursionError: the expression nests too deeply\n" + traceback.format_exc())
+    except BaseException:
+        return ("internal", traceback.format_exc())
 
 
 def _die_with_parent() -> None:

@@ -31,6 +31,7 @@ _UNITS = {
     "gib": 1024**3,
 }
 MIN_MEMORY = 256 * 1024**2
+MAX_MEMORY = 1024 * 1024**3
 
 
 def parse_memory(text: str) -> int:
@@ -43,6 +44,8 @@ def parse_memory(text: str) -> int:
     size = int(float(number) * _UNITS[unit])
     if size < MIN_MEMORY:
         raise ValueError(f"{text!r} is below the minimum of 256M")
+    if size > MAX_MEMORY:
+        raise ValueError(f"{text!r} is above the maximum of 1024G")
     return size
 
 
