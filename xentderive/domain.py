@@ -205,6 +205,17 @@ class Domain:
         walk(display)
         return list(dict.fromkeys(unmet))
 
+    @staticmethod
+    def zero_sensitive_parts(display: Expr, values: dict | None = None) -> list[Expr]:
+        """The parts of a display line, as written (free indices at `values`), that must not be 0:
+        the argument of each log and the base of each negative power."""
+        from .semantics import instantiate
+
+        found = [
+            x.args[0] for x in display.atoms(log, Pow) if isinstance(x, log) or (x.exp.is_number and x.exp.is_negative)
+        ]
+        return [instantiate(part, values or {}) for part in dict.fromkeys(found)]
+
     def _power(self, x: Pow, unmet: list[str]) -> None:
         base, power = x.base, x.exp
         if power.is_Integer:

@@ -26,7 +26,7 @@ from fractions import Fraction
 from functools import cached_property
 from itertools import product
 
-from sympy import Abs, Add, Expr, I, Integer, Rational, S, Symbol, expand
+from sympy import Abs, Add, Expr, I, Integer, Rational, S, Symbol, expand, sstr
 from sympy.core.parameters import evaluate
 
 from .concrete import ConcreteMeaning, Rest, SplitRefused, classes_named
@@ -224,8 +224,24 @@ class ConcreteChecker:
         unmet += [c for line in (a, b) for c in self.domain.written_conditions(line.expr, inst)]
         if not unmet:
             return None
+        for line in (a, b):
+            for part in Domain.zero_sensitive_parts(line.expr, inst):
+                if self.identically_zero(part, assumptions):
+                    return LinkResult(
+                        Status.FAILED, f"a side has no value: {sstr(part)} is identically 0 (log 0 or a division by 0)"
+                    )
         left, right, shown = self.for_numbers(sides)
         return self.refute(a, b, left, right, inst, assumptions, f"not shown defined on the domain: {unmet[0]}", shown)
+
+    def identically_zero(self, part: Expr, assumptions: tuple[str, ...]) -> bool:
+        """Is this part of a line exactly 0 at every point (by the exact zero test)?"""
+        if part.is_number:
+            return part == 0
+        try:  # a part inside a sum names its summation variable: not decided on its own
+            left, _, shown = self.for_numbers((part, part))
+        except ValueError:
+            return False
+        return self.cm.is_zero(left, assumptions, shown).zero
 
     @cached_property
     def domain(self) -> Domain:
