@@ -26,19 +26,34 @@ def run(*args: str):
 # --- 1. not proved is its own outcome ----------------------------------------------------------
 
 
+UNPROVABLE = "1/sum_j(exp(f_j - f_i)) - y_i"  # true (p_i divided through by e^{f_i}); SymPy cannot show it
+
+
 def test_a_claim_only_checked_for_small_c_is_not_proved_and_exits_4():
-    d = derive(None, target=E7_FREE_TRAP)
+    d = derive(None, target=UNPROVABLE)
     assert d.outcome is Outcome.UNPROVED and d.claim.status is Status.CHECKED
     assert "only checked exactly for $@C = 1…6$" in d.claim.method
-    assert run("derive", "--target", E7_FREE_TRAP).exit_code == 4
+    assert run("derive", "--target", UNPROVABLE).exit_code == 4
 
 
-def test_its_twin_the_same_trap_at_a_c_where_it_is_false_exits_1():
-    assert derive(7, target=E7_FREE_TRAP).outcome is Outcome.FAILED
+def test_its_twin_the_same_claim_made_false_exits_1():
+    assert run("derive", "--target", UNPROVABLE.replace("- y_i", "- 2*y_i")).exit_code == 1
+
+
+@pytest.mark.parametrize("degree", [6, 7, 13, 32])
+def test_a_polynomial_in_c_that_vanishes_for_small_c_only_is_refuted_just_past_its_roots(degree):
+    trap = "p_i - y_i + " + "*".join(f"(C-{n})" for n in range(1, degree + 1))
+    d = derive(None, target=trap)
+    assert d.outcome is Outcome.FAILED and d.claim.counterexample is not None
+    assert d.claim.counterexample.classes > degree
+
+
+def test_its_twin_a_polynomial_in_c_times_zero_passes():
+    assert derive(None, target="p_i - y_i + 0*(C-1)*(C-2)*(C-3)*(C-4)*(C-5)*(C-6)*(C-7)").outcome is Outcome.PASSED
 
 
 def test_allow_unproved_turns_exit_4_into_0_and_nothing_else():
-    assert run("derive", "--target", E7_FREE_TRAP, "--allow-unproved").exit_code == 0
+    assert run("derive", "--target", UNPROVABLE, "--allow-unproved").exit_code == 0
     assert run("derive", "-C", "7", "--target", E7_FREE_TRAP, "--allow-unproved").exit_code == 1
 
 
@@ -82,6 +97,85 @@ def test_a_log_of_zero_hidden_behind_a_zero_factor_is_never_passed(classes):
 @pytest.mark.parametrize("classes", [None, 3, 30])
 def test_its_twin_a_zero_written_with_defined_parts_passes(classes):
     assert derive(classes, target="p_i - y_i + 0*log(2) + 0/(1+1)").outcome is Outcome.PASSED
+
+
+# A claim undefined at isolated points of the domain, where the gradient has a value, is wrong:
+# exit 1 with that point (the C, the parameter value, the exact labels or weights).
+ISOLATED = [
+    ("softmax-ce", "onehot", "p_i - y_i + 0/(C-70)", {"classes": 70}),
+    ("softmax-ce", "onehot", "p_i - y_i + 0*log(C-69)", {"classes": 1}),  # log of a negative number at C = 1
+    ("softmax-ce", "onehot", "p_i - y_i + 0*log(y_i)", {"y": "0"}),
+    ("softmax-ce", "onehot", "p_i - y_i + y_i/y_i - 1", {"y": "0"}),
+    ("softmax-ce", "soft", "p_i*sum_j(y_j) - y_i + 0/sum_j(y_j)", {}),
+    ("label-smoothing", "onehot", f"{SMOOTH} + 0/(7*eps - 2)", {"eps": "2/7"}),
+    ("temperature", "onehot", "(p_i - y_i)/T + 0*log(T-1)", {"T": "1"}),
+    ("weighted-ce", "onehot", "p_i*sum_j(w_j*y_j) - w_i*y_i + 0*log(w_i)", {"w": "0"}),
+    ("softmax-ce", "onehot", "p_i - y_i + 0*log(sum_j(exp(f_j)) - exp(f_i))", {"classes": 1}),
+    ("softmax-ce", "onehot", "p_i - y_i + (C-100000)^(1/2)*0", {"classes": 1}),
+]
+
+
+@pytest.mark.parametrize(("loss", "labels", "claim", "where"), ISOLATED, ids=[c[2] for c in ISOLATED])
+def test_a_claim_undefined_at_one_point_of_the_domain_is_refuted_there(loss, labels, claim, where):
+    d = derive(None, loss=loss, labels=labels, target=claim)
+    assert d.outcome is Outcome.FAILED
+    cex = d.claim.counterexample
+    assert cex is not None and "undefined" in (cex.lhs_value, cex.rhs_value)
+    if "classes" in where:
+        assert cex.classes == where["classes"]
+    for name, value in where.items():
+        if name == "y":
+            assert value in cex.y
+        elif name == "w":
+            assert value in cex.others["w"]
+        elif name != "classes":
+            assert cex.params[name] == value
+
+
+TWINS = [
+    ("softmax-ce", "onehot", "p_i - y_i + 0/(C+70)"),
+    ("softmax-ce", "onehot", "p_i - y_i + 0*log(C+69)"),
+    ("softmax-ce", "onehot", "p_i - y_i + 0*log(y_i + 1)"),
+    ("softmax-ce", "onehot", "p_i - y_i + 0/sum_j(y_j)"),  # one-hot labels sum to 1
+    ("label-smoothing", "onehot", f"{SMOOTH} + 0/(7*eps + 2)"),
+    ("temperature", "onehot", "(p_i - y_i)/T + 0*log(T+1)"),
+    ("weighted-ce", "onehot", "p_i*sum_j(w_j*y_j) - w_i*y_i + 0*log(w_i + 1)"),
+    ("softmax-ce", "onehot", "p_i - y_i + 0*log(sum_j(exp(f_j)))"),
+]
+
+
+@pytest.mark.parametrize(("loss", "labels", "claim"), TWINS, ids=[c[2] for c in TWINS])
+def test_its_twin_the_same_part_kept_away_from_zero_passes(loss, labels, claim):
+    assert derive(None, loss=loss, labels=labels, target=claim).outcome is Outcome.PASSED
+
+
+def test_a_part_undefined_only_at_a_c_too_large_to_check_exactly_is_refuted_at_that_c():
+    d = derive(None, target="p_i - y_i + 0/(C - 10^6)")
+    assert d.outcome is Outcome.FAILED and "$@C = 1000000$" in d.claim.method
+
+
+def test_its_twin_the_same_part_never_zero_passes():
+    assert derive(None, target="p_i - y_i + 0/(C + 10^6)").outcome is Outcome.PASSED
+
+
+@pytest.mark.parametrize("classes", [None, 3, 1000])
+def test_a_power_of_a_base_shown_zero_with_a_positive_exponent_is_zero(classes):
+    assert derive(classes, target="p_i - y_i + (1 - sum_j(p_j))^(1/2)").outcome is Outcome.PASSED
+    t = derive(classes, loss="temperature", target="(p_i - y_i)/T + (1 - sum_j(p_j))^T")
+    assert t.outcome is Outcome.PASSED
+
+
+@pytest.mark.parametrize("classes", [None, 3])
+def test_its_twin_the_base_not_zero_is_refuted(classes):
+    assert derive(classes, target="p_i - y_i + (1 - sum_j(p_j) + p_i)^(1/2)").outcome is Outcome.FAILED
+
+
+def test_a_log_of_a_probability_below_one_is_a_nonzero_denominator():
+    assert derive(2, target="p_i - y_i + log(p_i)/log(p_i) - 1").outcome is Outcome.PASSED
+
+
+def test_its_twin_at_one_class_the_log_is_0_and_the_claim_fails():
+    assert derive(1, target="p_i - y_i + log(p_i)/log(p_i) - 1").outcome is Outcome.FAILED
 
 
 # --- 4. the stated assumptions are used ------------------------------------------------------

@@ -313,7 +313,7 @@ class ConcreteMeaning:
         fn = lambdify(generic, body, modules="mpmath")
         with mpmath.workdps(100):
             per_class = [values.get(b, self.raw[b]) for b in self.bases]
-            total = mpmath.fsum(fn(*(mpmath.mpf(str(Float(column[m], 100))) for column in per_class)) for m in outside)
+            total = mpmath.fsum(fn(*(mpmath.mpf(str(column[m].evalf(100))) for column in per_class)) for m in outside)
         return Float(total, 100)
 
 

@@ -13,7 +13,8 @@ The sign rules are sufficient tests, each an elementary fact:
 * sums and products of nonnegative (positive) parts are nonnegative (positive);
 * b^r > 0 for b > 0 and real r; b^n ≥ 0 for real b and even n;
 * 1 - p_x = Σ_{k≠x} e^{f_k} / Σ_k e^{f_k} > 0 when there are at least two classes;
-* one-hot / probability labels are ≥ 0 (stated), class weights are ≥ 0 (stated).
+* one-hot / probability labels are ≥ 0 and Σ_j y_j = 1 (stated), class weights are ≥ 0 (stated);
+* log b ≠ 0 for 0 < b < 1 and for b > 1.
 """
 
 from __future__ import annotations
@@ -76,7 +77,9 @@ class Domain:
         if isinstance(x, exp):
             return x.args[0].is_extended_real is True
         if isinstance(x, Sum):
-            (_, lo, hi), *more = x.limits
+            (var, lo, hi), *more = x.limits
+            if not more and self._label_total(x.function, var, lo, hi):
+                return True
             return not more and self.positive(x.function) and (hi - lo).is_nonnegative is True
         if isinstance(x, Mul):
             return all(self.positive(a) for a in x.args)
@@ -106,7 +109,15 @@ class Domain:
         return self._parameter_sign(x, strict=False)
 
     def nonzero(self, x: Expr) -> bool:
+        if isinstance(x, log):  # log b ≠ 0 for 0 < b < 1 and for b > 1
+            b = x.args[0]
+            return self.positive(b) and (self.positive(1 - b) or self.positive(b - 1))
         return x.is_nonzero is True or self.positive(x) or self.positive(-x)
+
+    def _label_total(self, body: Expr, var: Expr, lo: Expr, hi: Expr) -> bool:
+        """Σ_j y_j over every class: 1 where the labels are a probability vector (stated)."""
+        ctx = self.ctx
+        return self.labels_nonnegative and body == ctx.y[var] and lo == 0 and hi == ctx.last
 
     def _over_one(self, x: Add) -> bool:
         """A small sum over one denominator, n/d with n and d positive (1 - σ(f) = e^{-f}/(1 + e^{-f}))."""

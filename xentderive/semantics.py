@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from sympy import (
     Add,
     And,
+    Basic,
     Derivative,
     Dummy,
     Expr,
@@ -35,7 +36,9 @@ from sympy import (
     expand,
     expand_mul,
     floor,
+    log,
 )
+from sympy.core.parameters import evaluate
 from sympy.core.relational import Relational
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 from sympy.polys.fields import sfield
@@ -83,7 +86,14 @@ def _evaluate_numbers(e: Expr) -> Expr:
     """Display lines are built unevaluated: with a parameter given (gamma = 2), an exponent
     gamma - 1 stays the sum 2 + (-1). Rebuilt here, numbers are numbers, and log 0 or 0/0
     written in a claim become zoo and nan, so such a claim has no value."""
-    return e.replace(lambda x: isinstance(x, (Add, Mul, Pow, Function)) and x.is_number, lambda x: x.func(*x.args))
+    if not e.args:
+        return e
+    args = [_evaluate_numbers(a) if isinstance(a, Expr) else a for a in e.args]
+    if isinstance(e, (Add, Mul, Pow, Function)) and e.is_number:
+        return _rebuild(e, args)
+    if all(a is b for a, b in zip(args, e.args, strict=True)):
+        return e
+    return _rebuild(e, args)
 
 
 def instantiate(expr: Expr, values: dict) -> Expr:
@@ -111,7 +121,36 @@ def _instantiate(expr: Expr, values: dict) -> Expr:
     args = [_instantiate(a, values) for a in expr.args]
     if all(a is b for a, b in zip(args, expr.args, strict=True)):
         return expr
-    return expr.func(*args)
+    return _rebuild(expr, args)
+
+
+def _rebuild(expr: Expr, args: list) -> Expr:
+    """expr's node over new args, evaluated, unless that would lose a written part
+    (0·log(…), y_0/y_0, e^(log a + log b)) or hide a base (√-3 = i√3): then as written."""
+    rebuilt = expr.func(*args)  # evaluated, unless the caller asked otherwise (a counterexample's display)
+    if _sensitive(args) - _sensitive([rebuilt]) or _not_real(expr, args):
+        with evaluate(False):
+            return expr.func(*args)
+    return rebuilt
+
+
+def _not_real(expr: Expr, args: list) -> bool:
+    """A log or a fractional power of a negative number: kept as written (evaluated, √-3 = i√3
+    would hide the base a point search looks at)."""
+    if not (isinstance(expr, log) or (isinstance(expr, Pow) and not args[1].is_Integer)):
+        return False
+    return args[0].is_number and args[0].is_negative is True
+
+
+def _sensitive(exprs: list[Expr]) -> set[Expr]:
+    """The logs and the negative or fractional powers in `exprs`: the parts with side conditions."""
+    return {
+        x
+        for e in exprs
+        if isinstance(e, Basic)
+        for x in e.atoms(log, Pow)
+        if isinstance(x, log) or not x.exp.is_Integer or x.exp.is_negative
+    }
 
 
 def free_indices(expr: Expr, candidates: tuple[Symbol, ...]) -> set[Symbol]:

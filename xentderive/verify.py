@@ -26,7 +26,7 @@ from fractions import Fraction
 from functools import cached_property
 from itertools import product
 
-from sympy import Abs, Add, Expr, I, Integer, Rational, S, Symbol, expand, sstr
+from sympy import Abs, Add, Expr, I, Integer, Pow, Rational, S, Symbol, expand, sstr
 from sympy.core.parameters import evaluate
 
 from .concrete import ConcreteMeaning, Rest, SplitRefused, classes_named
@@ -43,11 +43,24 @@ from .semantics import (
     nonnegative,
     prove_zero_symbolic,
 )
+from .undefined import (
+    CRITICAL_CLASSES_MAX,
+    MAX_CANDIDATES,
+    Part,
+    Point,
+    PointSearch,
+    critical_classes,
+    fails,
+    integer_points,
+    sample_labels,
+    written_parts,
+)
 
 EXHAUSTIVE_MAX = 8
 SIGN_METHOD = "nonnegative by structure: sums and products of nonnegative parts (squares, $@p_j > 0$, stated signs)"
 FALLBACK_CLASSES = tuple(range(1, 7))
 SEEDS = (1, 2, 3, 4, 5)
+FAILING_PART = {"log": "a log of a number ≤ 0", "denominator": "a division by 0", "power": "a power with no real value"}
 
 
 @dataclass
@@ -161,6 +174,8 @@ class ConcreteChecker:
         return unproved or LinkResult(Status.VERIFIED, f"{method}; {scope}")
 
     def check_link(self, a: Line, b: Line, inst: dict, assumptions: tuple[str, ...]) -> LinkResult:
+        zero = lambda base: self.identically_zero(base, assumptions)  # noqa: E731
+        a, b = (replace(ln, expr=zero_powers(ln.expr, inst, self.domain, zero)) for ln in (a, b))
         sides = instantiate(a.expr, inst), instantiate(b.expr, inst)
         undefined = self.undefined(a, b, sides, inst, assumptions)
         if undefined:
@@ -203,9 +218,10 @@ class ConcreteChecker:
         assumptions: tuple[str, ...],
         method: str,
         shown: tuple[int, ...] | None = None,
+        extra: list[dict] | None = None,
     ) -> LinkResult:
         """FAILED with a counterexample if one is found; otherwise not proved (never a pass)."""
-        cex = self.counterexample(a, b, left, right, inst, assumptions, shown=shown)
+        cex = self.counterexample(a, b, left, right, inst, assumptions, shown=shown, extra=extra)
         if cex:
             return LinkResult(Status.FAILED, method, cex)
         return LinkResult(
@@ -219,11 +235,18 @@ class ConcreteChecker:
         counterexample) or UNPROVED naming the side condition that was not shown."""
         meanings = [meaning(side, self.ctx) for side in sides]
         if any(has_no_value(m) for m in meanings):
-            return LinkResult(Status.FAILED, "a side has no value anywhere (0·∞, a division by zero or log 0)")
+            return LinkResult(
+                Status.FAILED,
+                "a side has no value anywhere (0·∞, a division by zero or log 0)",
+                self._no_value_anywhere(a, b, meanings, inst, assumptions),
+            )
         unmet = [c for m in meanings for c in self.domain.conditions(m)]
         unmet += [c for line in (a, b) for c in self.domain.written_conditions(line.expr, inst)]
         if not unmet:
             return None
+        found = self.undefined_at_a_point(a, b, inst, assumptions)
+        if found:
+            return found
         for line in (a, b):
             for part in Domain.zero_sensitive_parts(line.expr, inst):
                 if self.identically_zero(part, assumptions):
@@ -231,7 +254,121 @@ class ConcreteChecker:
                         Status.FAILED, f"a side has no value: {sstr(part)} is identically 0 (log 0 or a division by 0)"
                     )
         left, right, shown = self.for_numbers(sides)
-        return self.refute(a, b, left, right, inst, assumptions, f"not shown defined on the domain: {unmet[0]}", shown)
+        extra = self.critical_parameters(a, b, inst, assumptions)
+        return self.refute(
+            a, b, left, right, inst, assumptions, f"not shown defined on the domain: {unmet[0]}", shown, extra
+        )
+
+    def _no_value_anywhere(
+        self, a: Line, b: Line, meanings: list[Expr], inst: dict, assumptions: tuple[str, ...]
+    ) -> Counterexample | None:
+        """A point to show, when one side has no value anywhere and the other has one there."""
+        if all(has_no_value(m) for m in meanings):
+            return None
+        defined = b if has_no_value(meanings[0]) else a
+        point = self.random_point(SEEDS[0], dict(self.ctx.param_samples()), assumptions)
+        value = self._value_at(defined, inst, point, assumptions)
+        if value is None:
+            return None
+        values = (value, "undefined") if defined is a else ("undefined", value)
+        return self._counterexample_at(a, b, inst, point, values)
+
+    def search(self, lines: tuple[Line, ...], inst: dict, assumptions: tuple[str, ...]) -> tuple[PointSearch, list]:
+        """The point search for these lines, and each line's written parts with their values
+        written out over the raw inputs (a part naming a summation index, once per class)."""
+        search = PointSearch(
+            self.ctx,
+            self.cm.raw,
+            self._written_out,
+            self._exact,
+            ASSUME_LABEL_SUM in assumptions,
+            set().union(*(classes_named(instantiate(ln.expr, inst), self.ctx) for ln in lines)),
+        )
+        per_line = []
+        for line in lines:
+            parts: list[Part] = []
+            for part in written_parts(line.expr, self.ctx.last, inst):
+                parts += self._per_class(part, search.classes())
+            per_line.append([p for p in parts if self._written_out(p.base) is not None])
+        return search, per_line
+
+    def undefined_at_a_point(self, a: Line, b: Line, inst: dict, assumptions: tuple[str, ...]) -> LinkResult | None:
+        """FAILED with a point of the domain where one side has no value (a part as written is
+        exactly 0 under a log or a division, or a log's argument is negative) and the other has one."""
+        search, (parts_a, parts_b) = self.search((a, b), inst, assumptions)
+        if not parts_a and not parts_b:
+            return None
+        evaluated = {e: self._written_out(e) for p in parts_a + parts_b for e in (p.base, p.exponent)}
+        seen = 0
+        for point in search.candidates(parts_b + parts_a):
+            seen += 1
+            if seen > MAX_CANDIDATES:
+                return None
+            bad_a, bad_b = search.failing(parts_a, point, evaluated), search.failing(parts_b, point, evaluated)
+            if bool(bad_a) == bool(bad_b):
+                continue
+            defined, bad = (a, bad_b) if bad_b else (b, bad_a)
+            value = self._value_at(defined, inst, point, assumptions)
+            if value is None:
+                continue
+            values = (value, "undefined") if defined is a else ("undefined", value)
+            what = FAILING_PART[bad.kind]
+            return LinkResult(
+                Status.FAILED,
+                f"not an identity: at a point of the domain one side has no value ({what}: {sstr(bad.base)})",
+                self._counterexample_at(a, b, inst, point, values),
+            )
+        return None
+
+    def critical_parameters(self, a: Line, b: Line, inst: dict, assumptions: tuple[str, ...]) -> list[dict]:
+        """Parameter values where a part's base or exponent is 0: where 0^x or a log may change value."""
+        if not self.ctx.ranges:
+            return []
+        search, (parts_a, parts_b) = self.search((a, b), inst, assumptions)
+        return search.parameter_values(parts_b + parts_a)
+
+    def _per_class(self, part: Part, classes: list[int]) -> list[Part]:
+        """A part that names a summation index stands for one part per class."""
+        ctx = self.ctx
+        bound = [s for s in (ctx.i, ctx.j, ctx.k, ctx.n) if s in part.base.free_symbols | part.exponent.free_symbols]
+        if not bound:
+            return [part]
+        out = []
+        for combo in product(classes, repeat=len(bound)):
+            values = dict(zip(bound, (Integer(m) for m in combo), strict=True))
+            with evaluate(False):
+                out.append(Part(part.kind, instantiate(part.base, values), instantiate(part.exponent, values)))
+        return out[:64]
+
+    def _written_out(self, e: Expr) -> Expr | None:
+        """e over the raw inputs, every class written out; None where it cannot be (cached)."""
+        cache = self.__dict__.setdefault("_written_cache", {})
+        if e not in cache:
+            try:
+                cache[e] = self.cm.evaluate(e)
+            except (ValueError, TypeError, ArithmeticError, RecursionError):
+                cache[e] = None
+        return cache[e]
+
+    def _exact(self, e: Expr, point: Point) -> Expr:
+        """e (written out) at the point, exactly: Z is the softmax sum of the point's e^{f_m}."""
+        subs = {
+            s: v
+            for base, column in point.values.items()
+            for s, v in zip(self.cm.raw[base], column, strict=True)
+            if isinstance(s, Symbol)
+        }
+        subs |= point.params
+        return e.xreplace({self.cm.Z: self.cm.explicit_sum}).xreplace(subs)
+
+    def _value_at(self, line: Line, inst: dict, point: Point, assumptions: tuple[str, ...]) -> str | None:
+        """The line's value at the point (15 digits) when it has one there; else None."""
+        try:
+            left, _, shown = self.for_numbers((instantiate(line.expr, inst),) * 2)
+            v = _value(self.cm.numeric(left, point.values, point.params, shown, assumptions))
+        except (ArithmeticError, TypeError, ValueError, RecursionError):
+            return None
+        return _shown(v) if v.is_finite else None
 
     def identically_zero(self, part: Expr, assumptions: tuple[str, ...]) -> bool:
         """Is this part of a line exactly 0 at every point (by the exact zero test)?"""
@@ -266,22 +403,16 @@ class ConcreteChecker:
         assumptions: tuple[str, ...],
         points: int | None = None,
         shown: tuple[int, ...] | None = None,
+        extra: list[dict] | None = None,
     ) -> Counterexample | None:
         """Seeded random rational inputs at which the two sides differ (or, for ≥, the left is smaller);
-        the first `points` sample points only, when given."""
-        C = self.ctx.classes
-        for seed, params in self.sample_points()[:points]:
-            rng = random.Random(seed)
-            ctx = self.ctx
-            values = {
-                ctx.f: [Rational(Fraction(rng.randint(-20, 20), 10)) for _ in range(C)],
-                ctx.y: self.sample_labels(rng, ASSUME_LABEL_SUM in assumptions, exact=seed % 2 == 0),
-            }
-            for base in self.cm.bases[2:]:  # class weights, a direction: nonnegative numbers, zeros too
-                values[base] = [Rational(Fraction(rng.randint(0 if seed % 2 else 1, 20), 10)) for _ in range(C)]
+        the first `points` sample points only, when given; `extra` parameter values after them."""
+        samples = self.sample_points()[:points] + [(SEEDS[0], p) for p in extra or []]
+        for seed, params in samples:
+            point = self.random_point(seed, params, assumptions)
             try:
-                lv = _value(self.cm.numeric(left, values, params, shown, assumptions))
-                rv = _value(self.cm.numeric(right, values, params, shown, assumptions))
+                lv = _value(self.cm.numeric(left, point.values, params, shown, assumptions))
+                rv = _value(self.cm.numeric(right, point.values, params, shown, assumptions))
             except (ArithmeticError, TypeError, ValueError, RecursionError):  # SymPy could not evaluate here
                 continue
             finite = lv.is_finite, rv.is_finite
@@ -291,27 +422,44 @@ class ConcreteChecker:
             else:  # one side undefined (a division by zero) and the other not; both: no number to show
                 differs = b.relation == "=" and True in finite
             if differs:
-                with evaluate(False):  # show both sides as written
-                    shown = [instantiate(a.expr, inst), instantiate(b.expr, inst)]
-                return Counterexample(
-                    classes=C,
-                    index={str(k): int(v) for k, v in inst.items()},
-                    f=[str(v) for v in values[ctx.f]],
-                    y=[str(v) for v in values[ctx.y]],
-                    others={
-                        str(b.label): [
-                            str(v if isinstance(r, Symbol) else r) for r, v in zip(raw, values[b], strict=True)
-                        ]
-                        for b, raw in self.cm.raw.items()
-                        if b not in (ctx.f, ctx.y)
-                    },
-                    lhs=shown[0],
-                    rhs=shown[1],
-                    lhs_value=_shown(lv),
-                    rhs_value=_shown(rv),
-                    params={str(k): str(v) for k, v in params.items()},
-                )
+                return self._counterexample_at(a, b, inst, point, (_shown(lv), _shown(rv)))
         return None
+
+    def random_point(self, seed: int, params: dict, assumptions: tuple[str, ...]) -> Point:
+        """Seeded rational inputs: logits, labels of the link's kind, nonnegative weights (zeros too)."""
+        rng = random.Random(seed)
+        ctx, C = self.ctx, self.ctx.classes
+        values = {
+            ctx.f: [Rational(Fraction(rng.randint(-20, 20), 10)) for _ in range(C)],
+            ctx.y: sample_labels(ctx, rng, ASSUME_LABEL_SUM in assumptions, exact=seed % 2 == 0),
+        }
+        for base in self.cm.bases[2:]:  # class weights, a direction: nonnegative numbers, zeros too
+            values[base] = [Rational(Fraction(rng.randint(0 if seed % 2 else 1, 20), 10)) for _ in range(C)]
+        return Point(values, params)
+
+    def _counterexample_at(self, a: Line, b: Line, inst: dict, point: Point, shown: tuple[str, str]) -> Counterexample:
+        """The record a user can re-check: the point, both sides as written, their values."""
+        ctx = self.ctx
+        with evaluate(False):  # show both sides as written
+            sides = [instantiate(a.expr, inst), instantiate(b.expr, inst)]
+        return Counterexample(
+            classes=ctx.classes,
+            index={str(k): int(v) for k, v in inst.items()},
+            f=[str(v) for v in point.values[ctx.f]],
+            y=[str(v) for v in point.values[ctx.y]],
+            others={
+                str(base.label): [
+                    str(v if isinstance(r, Symbol) else r) for r, v in zip(raw, point.values[base], strict=True)
+                ]
+                for base, raw in self.cm.raw.items()
+                if base not in (ctx.f, ctx.y)
+            },
+            lhs=sides[0],
+            rhs=sides[1],
+            lhs_value=shown[0],
+            rhs_value=shown[1],
+            params={str(k): str(v) for k, v in point.params.items()},
+        )
 
     def sample_points(self) -> list[tuple[int, dict]]:
         """(seed, parameter values) pairs: each seed at the parameters' samples, then every
@@ -323,22 +471,6 @@ class ConcreteChecker:
                 if value != samples.get(symbol):
                     points.append((SEEDS[n % len(SEEDS)], samples | {symbol: value}))
         return points
-
-    def sample_labels(self, rng: random.Random, sum_to_one: bool, exact: bool = False) -> list[Rational]:
-        """Labels for a counterexample: a probability vector where the link assumes Σ_j y_j = 1
-        (an exact one-hot vector when `exact`), nonnegative where the domain says so, else any reals."""
-        C = self.ctx.classes
-        if exact and self.ctx.nonnegative_labels:
-            hot = rng.randrange(C)
-            return [Rational(int(m == hot)) for m in range(C)]
-        low = 0 if self.ctx.nonnegative_labels or sum_to_one else -9
-        raw = [Rational(rng.randint(low, 9)) for _ in range(C)]
-        if sum_to_one:
-            total = sum(raw)
-            if total == 0:
-                raw, total = [Rational(1)] * C, C
-            return [v / total for v in raw]
-        return [v / 10 for v in raw]
 
 
 class SymbolicChecker:
@@ -363,10 +495,15 @@ class SymbolicChecker:
     def check_link(self, step: Step, a: Line, b: Line) -> LinkResult:
         """Proved for every C of the domain, refuted at some C ≤ 6, or not proved."""
         ctx = self.ctx
+        domain = Domain.of(ctx)
+
+        def zero(base: Expr) -> bool:
+            return prove_zero_symbolic(meaning(base, ctx), ctx, step.assumptions, domain.nonzero).zero
+
+        a, b = (replace(ln, expr=zero_powers(ln.expr, {}, domain, zero)) for ln in (a, b))
         sides = meaning(a.expr, ctx), meaning(b.expr, ctx)
         if any(has_no_value(m) for m in sides):
             return LinkResult(Status.FAILED, "a side has no value anywhere (0·∞, a division by zero or log 0)")
-        domain = Domain.of(ctx)
         written = a.expr, b.expr
         unmet = _unmet(domain, sides, written)
         from_two = False
@@ -375,6 +512,9 @@ class SymbolicChecker:
             if not _unmet(two, sides, written):
                 domain, unmet, from_two = two, [], True
         if unmet:
+            far = self.undefined_at_large_classes(a, b, domain)
+            if far:
+                return far
             res = self.fallback(step, a, b)
             if res.status is Status.FAILED:
                 return res
@@ -395,6 +535,28 @@ class SymbolicChecker:
             return LinkResult(Status.UNPROVED, f"{out.method} for $@C ≥ 2$; at $@C = 1$ {one.method}")
         return LinkResult(Status.PROVED, f"{out.method} for $@C ≥ 2$ (where $1 - @p_j > 0$); exact at $@C = 1$")
 
+    def undefined_at_large_classes(self, a: Line, b: Line, domain: Domain) -> LinkResult | None:
+        """FAILED where a part of one line that depends on C alone has no value at some C too large
+        for an exact check (0/(C - 10^6)), the other line being shown defined on the whole domain."""
+        ctx = self.ctx
+        for line, other in ((b, a), (a, b)):
+            if _unmet(domain, (meaning(other.expr, ctx),), (other.expr,)):
+                continue
+            for part in written_parts(line.expr, ctx.last):
+                base, power = meaning(part.base, ctx), meaning(part.exponent, ctx)
+                if not (base.free_symbols | power.free_symbols) <= {ctx.C}:
+                    continue
+                near = integer_points(base, ctx.C) + integer_points(power, ctx.C)
+                for c in sorted({c for c in near if c > CRITICAL_CLASSES_MAX}):
+                    at = {ctx.C: Integer(c)}
+                    if fails(part.kind, base.xreplace(at), power.xreplace(at)):
+                        return LinkResult(
+                            Status.FAILED,
+                            f"not an identity: at $@C = {c}$ (any logits and labels) one side has no value "
+                            f"({FAILING_PART[part.kind]}: {sstr(part.base)}); the other is defined on the whole domain",
+                        )
+        return None
+
     def exactly_at(self, step: Step, a: Line, b: Line, c: int) -> LinkResult:
         """The link checked exactly with this derivation's definitions at C = c."""
         sizes = {self.ctx.C: Integer(c)}
@@ -412,17 +574,43 @@ class SymbolicChecker:
         or CHECKED, which is not a proof (no finite list of C is)."""
         refuted = None
         sizes = [c for c in FALLBACK_CLASSES if c >= self.ctx.min_classes]
+        extra = [
+            c
+            for c in critical_classes([a.expr, b.expr], self.ctx.C, self.ctx.min_classes, self.ctx.last)
+            if c not in sizes
+        ]
+        sizes += extra
         for c in sizes:
             res = self.exactly_at(step, a, b, c)
             if res.status is Status.FAILED:
-                res = replace(res, method=f"not an identity: refuted exactly at $@C = {c}$")
+                res = replace(res, method=f"not an identity: refuted exactly at $@C = {c}$ ({res.method})")
                 if res.counterexample:
                     return res
                 refuted = refuted or res  # keep looking for a C with numbers to show
         if refuted:
             return refuted
-        shown = f"{sizes[0]}…{sizes[-1]}"
+        shown = f"{sizes[0]}…{FALLBACK_CLASSES[-1]}" + "".join(f", {c}" for c in extra)
         return LinkResult(Status.CHECKED, f"not proved for every $@C$; only checked exactly for $@C = {shown}$")
+
+
+def zero_powers(display: Expr, inst: dict, domain: Domain, is_zero: Callable[[Expr], bool]) -> Expr:
+    """The display line with each b^r whose base is shown identically 0, and defined, and whose
+    exponent is shown > 0, replaced by 0: the rule 0^r = 0 for r > 0, with its side conditions.
+    (√(1 - Σ_j p_j) is 0, though 1 - Σ_j p_j is not shown ≥ 0 by the sign rules.)"""
+    ctx = domain.ctx
+    zeroed = {}
+    for x in display.atoms(Pow):
+        if x.exp.is_Integer or (x.base.is_number and x.base.is_nonzero):
+            continue
+        base, power = instantiate(x.base, inst), instantiate(x.exp, inst)
+        if not domain.positive(meaning(power, ctx)) or domain.written_conditions(x.base, inst):
+            continue
+        if not domain.conditions(meaning(base, ctx)) and is_zero(base):
+            zeroed[x] = Integer(0)
+    if not zeroed:
+        return display
+    with evaluate(False):  # the rest as written
+        return display.xreplace(zeroed)
 
 
 def _unmet(domain: Domain, meanings: tuple[Expr, ...], written: tuple[Expr, ...]) -> list[str]:
