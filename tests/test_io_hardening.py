@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
 from xentderive import limits
+from xentderive.cli import main
 from xentderive.config import (
     Case,
     Locator,
@@ -908,3 +910,17 @@ def test_the_action_reports_ok_true_for_exit_0_and_passes_no_args_for_empty_inpu
 def test_the_action_keeps_the_time_out_exit_code_3(tmp_path):
     done, _, outputs = run_check_step(tmp_path, "--timeout 1", 3)
     assert done.returncode == 3 and outputs["ok"] == "false"
+
+
+def test_a_failed_verification_writes_its_report_so_ci_can_keep_it(tmp_path):
+    out = tmp_path / "proof.txt"
+    out.write_text("old\n")
+    result = CliRunner().invoke(main, ["derive", "-C", "3", "--target", "p_i - 2*y_i", "-o", str(out)])
+    assert result.exit_code == 1 and "failed" in out.read_text()
+
+
+def test_its_twin_bad_input_leaves_the_old_file_as_it_was(tmp_path):
+    out = tmp_path / "proof.txt"
+    out.write_text("old\n")
+    result = CliRunner().invoke(main, ["derive", "-C", "3", "--target", "p_i - ", "-o", str(out)])
+    assert result.exit_code == 2 and out.read_text() == "old\n"

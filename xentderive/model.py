@@ -134,10 +134,29 @@ class Derivation:
 
         return render(self)
 
-    def _repr_latex_(self) -> str:
-        from .printing.latex import render
+    def _repr_html_(self) -> str:
+        """Jupyter's first choice: a compact view, status marks and titles, the math by MathJax."""
+        from .printing.html import render
 
         return render(self)
+
+    def _repr_latex_(self) -> str:
+        """Pure math that MathJax can show: the derived gradient (`printing.latex` has the document)."""
+        from .printing.html import result_math
+
+        return result_math(self)
+
+    def __repr__(self) -> str:
+        """`<Derivation softmax-ce, every C: proved, 10 steps>`: what was established, in one line."""
+        where = "every C" if self.ctx.symbolic else f"C = {self.ctx.classes}"
+        verdict = {
+            Outcome.PASSED: "proved" if self.ctx.symbolic else "verified",
+            Outcome.FAILED: "failed",
+            Outcome.UNPROVED: "not proved",
+        }[self.outcome]
+        if Status.PENDING in {s.status for s in self.all_steps}:
+            verdict = "not verified yet"
+        return f"<Derivation {self.loss}, {where}: {verdict}, {len(self.all_steps)} steps>"
 
     def __rich__(self):
         """`rich.print(derivation)` shows the terminal view."""
