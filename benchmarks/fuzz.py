@@ -40,6 +40,10 @@ import time
 import traceback
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from hostile_values import OPTION_VALUES
 
 BAD = (
     "traceback",
@@ -114,31 +118,7 @@ NUMBERS = [
     "",
 ]
 HOSTILE = [
-    "",
-    " ",
-    "-",
-    "--",
-    "-1",
-    "0",
-    "1e999",
-    "nan",
-    "inf",
-    "-inf",
-    "1e-300",
-    "²",
-    "١",
-    "\u00a0",
-    "C ",
-    " C",
-    "c",
-    "3.0",
-    "0x3",
-    "+3",
-    "٣",
-    "99999999999999999999",
-    "-C",
-    "--help",
-    "\udcff",
+    *OPTION_VALUES,
     "\udc80\udcc3",
     "a\tb",
     "\x1b[2J",

@@ -38,6 +38,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hostile_values import OPTION_VALUES
 from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 
@@ -489,35 +490,7 @@ PATHS = [
     "/sys/x",
 ]
 HOSTILE = st.one_of(
-    st.sampled_from(
-        [
-            "",
-            " ",
-            "-",
-            "--",
-            "-1",
-            "0",
-            "1e999",
-            "nan",
-            "inf",
-            "-inf",
-            "1e-300",
-            "²",
-            "١",
-            "\u00a0",
-            "C ",
-            " C",
-            "c",
-            "3.0",
-            "0x3",
-            "+3",
-            "٣",
-            "99999999999999999999",
-            "-C",
-            "--help",
-            "\udcff",
-        ]
-    ),
+    st.sampled_from(OPTION_VALUES),
     st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=8),
     st.text(st.characters(min_codepoint=0xDC80, max_codepoint=0xDCFF), min_size=1, max_size=3),
 )
