@@ -239,3 +239,20 @@ def test_its_twin_distinct_names_are_accepted():
 def test_the_focal_closed_form_plus_zero_to_gamma_is_answered():
     target = build(None, loss="focal").target + " + 0^gamma"
     assert derive(None, loss="focal", target=target).outcome is Outcome.FAILED  # 0^0 = 1 at gamma = 0
+
+
+@pytest.mark.parametrize(
+    ("loss", "claim"),
+    [
+        ("temperature", "(p_i - y_i)/T + 0*(y_i - 1/2)^(T/T)"),  # exponent 1: a power of a negative number is real
+        ("temperature", "(p_i - y_i)/T + 0*(C - 10^6)^(T/T)"),
+        ("label-smoothing", f"{SMOOTH} + 0*(y_i - 1/2)^(eps - eps + 2)"),
+    ],
+)
+def test_a_power_whose_exponent_is_an_integer_at_the_point_is_defined_for_a_negative_base(loss, claim):
+    assert derive(None, loss=loss, target=claim).outcome is not Outcome.FAILED
+
+
+def test_its_twin_a_fractional_exponent_of_the_same_base_is_refuted():
+    d = derive(None, loss="temperature", target="(p_i - y_i)/T + 0*(y_i - 1/2)^(T/(2*T))")
+    assert d.outcome is Outcome.FAILED

@@ -50,11 +50,17 @@ CRITICAL_CLASSES_MAX = 200  # the largest critical C checked exactly (an exact c
 
 @dataclass(frozen=True)
 class Part:
-    """A log's argument, a denominator, or a fractional power's base (with its exponent), as written."""
+    """A log's argument, a denominator's or a power's base (with its exponent), as written."""
 
     kind: str  # "log", "denominator" or "power"
     base: Expr
     exponent: Expr = S.One
+
+    def node(self) -> Expr:
+        """The part as a log or a power again, for the domain's check."""
+        if self.kind == "log":
+            return log(self.base, evaluate=False)
+        return Pow(self.base, self.exponent, evaluate=False)
 
 
 def written_parts(display: Expr, last: Expr, values: dict | None = None) -> list[Part]:
@@ -72,7 +78,7 @@ def written_parts(display: Expr, last: Expr, values: dict | None = None) -> list
         if isinstance(x, log):
             found.append(Part("log", x.args[0]))
         elif isinstance(x, Pow) and x.exp.is_Integer and x.exp.is_negative:
-            found.append(Part("denominator", x.base))
+            found.append(Part("denominator", x.base, x.exp))
         elif isinstance(x, Pow) and not x.exp.is_Integer:
             found.append(Part("power", x.base, x.exp))
         for a in x.args:
@@ -122,6 +128,8 @@ def fails(kind: str, base: Expr, exponent: Expr) -> bool:
         return is_exact_zero(base)
     if exponent.free_symbols or not exponent.is_number:
         return False
+    if exponent.is_integer:  # (y - 1/2)^(T/T) is a power of a negative number with exponent 1: real
+        return is_exact_zero(base) and is_negative(exponent)
     if is_negative(base):
         return True  # a fractional power of a negative number is not real
     return is_exact_zero(base) and is_negative(exponent)

@@ -289,7 +289,8 @@ class ConcreteChecker:
             parts: list[Part] = []
             for part in written_parts(line.expr, self.ctx.last, inst):
                 parts += self._per_class(part, search.classes())
-            per_line.append([p for p in parts if self._written_out(p.base) is not None])
+            suspect = [p for p in parts if self.domain.written_conditions(p.node())]  # only these can fail
+            per_line.append([p for p in suspect if self._written_out(p.base) is not None])
         return search, per_line
 
     def undefined_at_a_point(self, a: Line, b: Line, inst: dict, assumptions: tuple[str, ...]) -> LinkResult | None:
