@@ -256,3 +256,23 @@ def test_a_power_whose_exponent_is_an_integer_at_the_point_is_defined_for_a_nega
 def test_its_twin_a_fractional_exponent_of_the_same_base_is_refuted():
     d = derive(None, loss="temperature", target="(p_i - y_i)/T + 0*(y_i - 1/2)^(T/(2*T))")
     assert d.outcome is Outcome.FAILED
+
+
+EXPONENT_TRAPS = [
+    ("temperature", None, "(p_i - y_i)/T + (1 - sum_j(p_j))^(1 + 0/(T - 1))"),  # 0/0 at T = 1
+    ("temperature", 3, "(p_i - y_i)/T + (1 - sum_j(p_j))^(1/2 + 0/(T - 1))"),
+    ("temperature", 9, "(p_i - y_i)/T + (p_i - p_i)^(2 + 0/(T^2 - 2))"),  # at T = √2
+    ("temperature", None, "(p_i - y_i)/T + (1 - sum_j(p_j))^(1 + 0*(T - 1)^(1/2))"),  # T < 1
+    ("label-smoothing", None, f"{SMOOTH} + (1 - sum_j(p_j))^(1 + 0/(eps - 1/2))"),
+]
+
+
+@pytest.mark.parametrize(("loss", "classes", "claim"), EXPONENT_TRAPS, ids=[c[2] for c in EXPONENT_TRAPS])
+def test_a_zero_base_is_not_made_0_when_its_exponent_has_no_value_somewhere(loss, classes, claim):
+    assert derive(classes, loss=loss, target=claim).outcome is Outcome.FAILED
+
+
+@pytest.mark.parametrize("classes", [None, 3])
+def test_its_twin_an_exponent_defined_everywhere_keeps_the_rule(classes):
+    claim = "(p_i - y_i)/T + (1 - sum_j(p_j))^(1/2 + 0/(T + 1))"
+    assert derive(classes, loss="temperature", target=claim).outcome is Outcome.PASSED

@@ -45,6 +45,7 @@ MAX_ROOT_DEGREE = 16  # a part's numerator of higher degree in one variable is n
 MAX_CANDIDATES = 400  # points tried per link: the search is bounded whatever the claim
 MAX_SOLVED_CLASSES = 64  # above this many classes, per-class inputs are not solved for (O(C) each)
 MAX_EXTRA_CLASSES = 6  # critical C values tried beyond the fallback's list
+TINY = Rational(1, 10**30)  # below this at 50 digits, a number is taken for nonzero only with an exact proof
 CRITICAL_CLASSES_MAX = 200  # the largest critical C checked exactly (an exact check at C costs O(C))
 
 
@@ -93,11 +94,24 @@ def written_parts(display: Expr, last: Expr, values: dict | None = None) -> list
         return [Part(p.kind, instantiate(p.base, values), instantiate(p.exponent, values)) for p in parts]
 
 
+def _approximate(v: Expr) -> Expr | None:
+    """v to 50 digits (never SymPy's sign assumptions: on sums of radicals they compute minimal
+    polynomials, which can run for minutes); None where it cannot be evaluated."""
+    try:
+        n = v.evalf(50)
+    except (ArithmeticError, TypeError, ValueError, RecursionError):
+        return None
+    return n if n.is_number else None
+
+
 def is_exact_zero(v: Expr) -> bool:
-    """v (a number) is exactly 0, as SymPy can show; False when it cannot tell."""
-    if v.is_zero:
-        return True
-    if v.is_Rational or v.free_symbols:
+    """v (a number) is exactly 0, as shown by exact arithmetic; False when that cannot tell."""
+    if v.free_symbols:
+        return False
+    if v.is_Rational:
+        return v == 0
+    n = _approximate(v)
+    if n is None or abs(n) > TINY or v.count_ops() > 400:
         return False
     try:
         return together(v).as_numer_denom()[0].expand() == 0
@@ -106,16 +120,13 @@ def is_exact_zero(v: Expr) -> bool:
 
 
 def is_negative(v: Expr) -> bool:
-    """v (a real number) is shown < 0: by SymPy's sign, or by 50 digits clearly below 0."""
-    if v.is_negative:
-        return True
-    if v.free_symbols or (v.is_zero is not None and v.is_Rational):
+    """v (a real number) is shown < 0: exactly for a rational, else by 50 digits clearly below 0."""
+    if v.free_symbols:
         return False
-    try:
-        n = v.evalf(50)
-    except (ArithmeticError, TypeError, ValueError, RecursionError):
-        return False
-    return bool(n.is_real and n < -Rational(1, 10**30))
+    if v.is_Rational:
+        return bool(v < 0)
+    n = _approximate(v)
+    return n is not None and n.is_real is True and bool(n < -TINY)
 
 
 def fails(kind: str, base: Expr, exponent: Expr) -> bool:
@@ -128,7 +139,7 @@ def fails(kind: str, base: Expr, exponent: Expr) -> bool:
         return is_exact_zero(base)
     if exponent.free_symbols or not exponent.is_number:
         return False
-    if exponent.is_integer:  # (y - 1/2)^(T/T) is a power of a negative number with exponent 1: real
+    if exponent.is_Integer:  # (y - 1/2)^(T/T) is a power of a negative number with exponent 1: real
         return is_exact_zero(base) and is_negative(exponent)
     if is_negative(base):
         return True  # a fractional power of a negative number is not real

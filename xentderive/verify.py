@@ -595,8 +595,8 @@ class SymbolicChecker:
 
 
 def zero_powers(display: Expr, inst: dict, domain: Domain, is_zero: Callable[[Expr], bool]) -> Expr:
-    """The display line with each b^r whose base is shown identically 0, and defined, and whose
-    exponent is shown > 0, replaced by 0: the rule 0^r = 0 for r > 0, with its side conditions.
+    """The display line with each b^r whose base is shown identically 0 and whose exponent is shown
+    > 0, both defined on the domain as written, replaced by 0: 0^r = 0 for r > 0, with its conditions.
     (√(1 - Σ_j p_j) is 0, though 1 - Σ_j p_j is not shown ≥ 0 by the sign rules.)"""
     ctx = domain.ctx
     zeroed = {}
@@ -604,9 +604,11 @@ def zero_powers(display: Expr, inst: dict, domain: Domain, is_zero: Callable[[Ex
         if x.exp.is_Integer or (x.base.is_number and x.base.is_nonzero):
             continue
         base, power = instantiate(x.base, inst), instantiate(x.exp, inst)
-        if not domain.positive(meaning(power, ctx)) or domain.written_conditions(x.base, inst):
+        if any(domain.written_conditions(part, inst) for part in (x.base, x.exp)):
+            continue  # a part of the base or of the exponent may have no value (1 + 0/(T - 1)): keep it
+        if any(domain.conditions(meaning(part, ctx)) for part in (base, power)):
             continue
-        if not domain.conditions(meaning(base, ctx)) and is_zero(base):
+        if domain.positive(meaning(power, ctx)) and is_zero(base):
             zeroed[x] = Integer(0)
     if not zeroed:
         return display
