@@ -276,3 +276,24 @@ def test_a_zero_base_is_not_made_0_when_its_exponent_has_no_value_somewhere(loss
 def test_its_twin_an_exponent_defined_everywhere_keeps_the_rule(classes):
     claim = "(p_i - y_i)/T + (1 - sum_j(p_j))^(1/2 + 0/(T + 1))"
     assert derive(classes, loss="temperature", target=claim).outcome is Outcome.PASSED
+
+
+@pytest.mark.parametrize(
+    ("loss", "claim"),
+    [
+        ("label-smoothing", f"{SMOOTH} + 0*log(eps + (-1)^(1/2))"),
+        ("temperature", "(p_i - y_i)/T + 0/(T + (-4)^(1/2))"),
+    ],
+)
+def test_a_part_linear_in_a_parameter_with_a_complex_coefficient_fails_without_crashing(loss, claim):
+    result = run("derive", "--loss", loss, "--target", claim)
+    assert result.exit_code == 1 and "internal error" not in result.output
+
+
+def test_its_twin_the_real_part_passes():
+    assert run("derive", "--loss", "temperature", "--target", "(p_i - y_i)/T + 0/(T + 4^(1/2))").exit_code == 0
+
+
+def test_the_summary_names_the_smallest_c_a_derivation_is_stated_for():
+    assert "C ≥ 2" in run("derive", "--loss", "focal").output
+    assert "C ≥ 1" in run("derive").output

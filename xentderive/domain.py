@@ -150,8 +150,8 @@ class Domain:
             poly = _Poly(x, symbol)
         except Exception:  # not a polynomial in the parameter: no sign by this rule
             return False
-        if poly.degree() > 1:
-            return False
+        if poly.degree() > 1 or not all(c.is_extended_real for c in poly.all_coeffs()):
+            return False  # a complex coefficient ((-1)^(1/2) is I) has no sign
         low, high, low_open, high_open = self.ctx.ranges[symbol]
         slope = poly.nth(1)
         for end, is_open, direction in ((low, low_open, -1), (high, high_open, 1)):
@@ -241,6 +241,8 @@ class Domain:
 
 
 def _signed(value: Expr, strict: bool) -> bool:
+    if value.is_extended_real is not True:
+        return False
     return bool(value > 0) if strict else bool(value >= 0)
 
 

@@ -198,7 +198,7 @@ WORDS: dict[str, dict[str, str]] = {
         "sum-failed": "✗ Verification failed: {count} of {total} steps failed ({names}).",
         "sum-incomplete": "~ Not proved: {count} of {total} steps are not proved ({names}); "
         "each says what was and was not established.",
-        "sum-proved": "✓ Proved for every $@C ≥ 1$ and every index: all {total} steps hold symbolically.",
+        "sum-proved": "✓ Proved for every $@C ≥ {low}$ and every index: all {total} steps hold symbolically.",
         "sum-verified": "✓ Verified exactly for $@C = {classes}$ and every index: all {total} steps hold.",
         "every-c": "every $@C$",
         "title": "Gradient of {loss}",
@@ -220,7 +220,7 @@ WORDS: dict[str, dict[str, str]] = {
         "pending": "未检查",
         "sum-failed": "✗ 验证失败：{total} 步中有 {count} 步失败（{names}）。",
         "sum-incomplete": "~ 未证明：{total} 步中有 {count} 步未证明（{names}）；每步说明已确立与未确立的内容。",
-        "sum-proved": "✓ 对所有 $@C ≥ 1$ 与所有下标已证明：全部 {total} 步符号成立。",
+        "sum-proved": "✓ 对所有 $@C ≥ {low}$ 与所有下标已证明：全部 {total} 步符号成立。",
         "sum-verified": "✓ 对 $@C = {classes}$ 与所有下标已精确验证：全部 {total} 步成立。",
         "every-c": "所有 $@C$",
         "title": "{loss} 的梯度",

@@ -518,6 +518,48 @@ claim("undefined", "softmax-ce", "onehot", "C", "p_i - y_i + 0*log(C-69)", False
 claim("undefined", "softmax-ce", "onehot", "C", "p_i - y_i + 0*log(C)", True, "C ≥ 1")
 claim("undefined", "softmax-ce", "onehot", 1000, "p_i - y_i + 0/(C-1000)", False, "0/0 at C = 1000")
 claim("undefined", "softmax-ce", "onehot", "C", "p_i - y_i + 0/sum_j(y_j)", True, "Σy = 1")
+# Found by the red team of the point search (session 3): parts hidden in an exponent, integer
+# exponents at the point, C-only parts past any exact check, written parts lost on instantiation.
+claim(
+    "undefined",
+    "temperature",
+    "onehot",
+    "C",
+    f"{TT} + (1-sum_j(p_j))^(1+0/(T-1))",
+    False,
+    "0/0 in the exponent at T = 1",
+)
+claim(
+    "undefined",
+    "temperature",
+    "onehot",
+    3,
+    f"{TT} + (1-sum_j(p_j))^(1/2+0/(T-1))",
+    False,
+    "0/0 in the exponent at T = 1",
+)
+claim("undefined", "temperature", "onehot", 3, f"{TT} + (1-sum_j(p_j))^(1/2+0/(T+1))", True, "0^(1/2) = 0, T + 1 > 0")
+claim("undefined", "temperature", "onehot", "C", f"{TT} + (1-sum_j(p_j))^(1+0*(T-1)^(1/2))", False, "√(T-1) for T < 1")
+claim(
+    "undefined", "label-smoothing", "onehot", "C", f"{LS} + (1-sum_j(p_j))^(1+0/(eps-1/2))", False, "0/0 at eps = 1/2"
+)
+claim("undefined", "temperature", "onehot", "C", f"{TT} + 0*(y_i-1/2)^(T/T)", True, "exponent 1: real for y_i < 1/2")
+claim(
+    "undefined", "temperature", "onehot", "C", f"{TT} + 0*(y_i-1/2)^(T/(2*T))", False, "√ of y_i - 1/2 < 0 at y_i = 0"
+)
+claim("undefined", "softmax-ce", "onehot", "C", "p_i - y_i + 0/(C + 10^6)", True, "C + 10^6 > 0")
+claim("undefined", "softmax-ce", "onehot", "C", "p_i - y_i + (C-100000)^(1/2)*0", False, "√ of a negative for C < 10^5")
+claim("undefined", "softmax-ce", "onehot", "C", "p_i - y_i + 0*log(y_i + 1)", True, "y_i + 1 ≥ 1")
+claim(
+    "undefined",
+    "softmax-ce",
+    "onehot",
+    "C",
+    "exp(log(p_i) + log(y_i)) - p_i*y_i + p_i - y_i",
+    False,
+    "log 0 at y_i = 0",
+)
+claim("undefined", "softmax-ce", "onehot", "C", "p_i - y_i + 0/log(2-p_i)", False, "log 1 = 0 at C = 1")
 claim("undefined", "softmax-ce", "soft", "C", "p_i*sum_j(y_j) - y_i + 0/sum_j(y_j)", False, "Σy = 0 is allowed")
 claim("undefined", "softmax-ce", "onehot", "C", "p_i - y_i + log(sum_j(y_j))", True, "log(1) = 0")
 claim("undefined", "softmax-ce", "soft", "C", "p_i*sum_j(y_j) - y_i + 0*log(sum_j(y_j))", False, "Σy ≤ 0 possible")

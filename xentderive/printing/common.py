@@ -57,7 +57,7 @@ class Words:
                 names = ", ".join(f"'{tr(s.title, self.options.lang)}'" for s in hit)  # rendered once, below
                 return self.word(key, count=len(hit), total=len(steps), names=names)
         if d.ctx.symbolic:
-            return self.word("sum-proved", total=len(steps))
+            return self.word("sum-proved", total=len(steps), low=d.ctx.min_classes)
         return self.word("sum-verified", classes=d.ctx.classes, total=len(steps))
 
     def classes(self, d: Derivation) -> str:
