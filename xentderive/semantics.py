@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from sympy import (
     Add,
@@ -38,7 +39,7 @@ from sympy import (
     floor,
     log,
 )
-from sympy.core.parameters import evaluate
+from sympy.core.parameters import evaluate, global_parameters
 from sympy.core.relational import Relational
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 from sympy.polys.fields import sfield
@@ -88,6 +89,13 @@ def _evaluate_numbers(e: Expr) -> Expr:
     written in a claim become zoo and nan, so such a claim has no value."""
     if not e.args:
         return e
+    return _numbers_evaluated(e, global_parameters.evaluate)
+
+
+@lru_cache(maxsize=8192)
+def _numbers_evaluated(e: Expr, evaluating: bool) -> Expr:
+    """`_evaluate_numbers`, cached: the same display lines are met link after link (the result
+    depends on whether SymPy evaluates, hence the flag in the key)."""
     args = [_evaluate_numbers(a) if isinstance(a, Expr) else a for a in e.args]
     if isinstance(e, (Add, Mul, Pow, Function)) and e.is_number:
         return _rebuild(e, args)
@@ -105,7 +113,12 @@ def instantiate(expr: Expr, values: dict) -> Expr:
     """
     if not values:
         return expr
-    return _instantiate(_evaluate_numbers(expr), values)
+    return _instantiated(expr, frozenset(values.items()), global_parameters.evaluate)
+
+
+@lru_cache(maxsize=8192)
+def _instantiated(expr: Expr, values: frozenset, evaluating: bool) -> Expr:
+    return _instantiate(_evaluate_numbers(expr), dict(values))
 
 
 def _instantiate(expr: Expr, values: dict) -> Expr:
@@ -142,15 +155,15 @@ def _not_real(expr: Expr, args: list) -> bool:
     return args[0].is_number and args[0].is_negative is True
 
 
-def _sensitive(exprs: list[Expr]) -> set[Expr]:
+def _sensitive(exprs: list) -> set[Expr]:
     """The logs and the negative or fractional powers in `exprs`: the parts with side conditions."""
-    return {
-        x
-        for e in exprs
-        if isinstance(e, Basic)
-        for x in e.atoms(log, Pow)
-        if isinstance(x, log) or not x.exp.is_Integer or x.exp.is_negative
-    }
+    return set().union(*(_sensitive_in(e) for e in exprs if isinstance(e, Basic)))
+
+
+@lru_cache(maxsize=8192)
+def _sensitive_in(e: Basic) -> frozenset:
+    """Cached per subexpression: instantiation asks again for the same parts, link after link."""
+    return frozenset(x for x in e.atoms(log, Pow) if isinstance(x, log) or not x.exp.is_Integer or x.exp.is_negative)
 
 
 def free_indices(expr: Expr, candidates: tuple[Symbol, ...]) -> set[Symbol]:
