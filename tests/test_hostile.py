@@ -193,6 +193,9 @@ def test_ctrl_c_is_exit_130_with_one_line_and_the_output_file_untouched(tmp_path
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=ENV,
+        # A shell starts background jobs with SIGINT ignored, and a child inherits that: as a user's
+        # terminal would, give the command the default disposition, so that Ctrl-C reaches it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     time.sleep(delay)
     proc.send_signal(signal.SIGINT)
