@@ -173,9 +173,6 @@ class Region:
             return False
         return not (self.high is not None and (v > self.high or (self.high_open and v == self.high)))
 
-    def ends(self) -> list[Expr]:
-        return [e for e, o in ((self.low, self.low_open), (self.high, self.high_open)) if e is not None and not o]
-
 
 def roots_in(e: Expr, t: Symbol, region: Region, beside: bool) -> list[Expr]:
     """Exact real roots of e's numerator in t inside `region` (explicit ones: rationals and
@@ -213,7 +210,6 @@ class PointSearch:
     exact: object
     sum_to_one: bool
     named: set[int] = field(default_factory=set)
-    tried: int = 0
 
     def classes(self) -> list[int]:
         """The classes whose inputs are varied: all for a few, else the named ones and one other."""

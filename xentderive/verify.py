@@ -244,7 +244,8 @@ class ConcreteChecker:
         unmet += [c for line in (a, b) for c in self.domain.written_conditions(line.expr, inst)]
         if not unmet:
             return None
-        found = self.undefined_at_a_point(a, b, inst, assumptions)
+        search, parts = self.search((a, b), inst, assumptions)
+        found = self.undefined_at_a_point(a, b, inst, assumptions, search, parts)
         if found:
             return found
         for line in (a, b):
@@ -254,7 +255,7 @@ class ConcreteChecker:
                         Status.FAILED, f"a side has no value: {sstr(part)} is identically 0 (log 0 or a division by 0)"
                     )
         left, right, shown = self.for_numbers(sides)
-        extra = self.critical_parameters(a, b, inst, assumptions)
+        extra = search.parameter_values(parts[1] + parts[0]) if self.ctx.ranges else []
         return self.refute(
             a, b, left, right, inst, assumptions, f"not shown defined on the domain: {unmet[0]}", shown, extra
         )
@@ -267,11 +268,7 @@ class ConcreteChecker:
             return None
         defined = b if has_no_value(meanings[0]) else a
         point = self.random_point(SEEDS[0], dict(self.ctx.param_samples()), assumptions)
-        value = self._value_at(defined, inst, point, assumptions)
-        if value is None:
-            return None
-        values = (value, "undefined") if defined is a else ("undefined", value)
-        return self._counterexample_at(a, b, inst, point, values)
+        return self._undefined_counterexample(a, b, defined, inst, point, assumptions)
 
     def search(self, lines: tuple[Line, ...], inst: dict, assumptions: tuple[str, ...]) -> tuple[PointSearch, list]:
         """The point search for these lines, and each line's written parts with their values
@@ -293,10 +290,12 @@ class ConcreteChecker:
             per_line.append([p for p in suspect if self._written_out(p.base) is not None])
         return search, per_line
 
-    def undefined_at_a_point(self, a: Line, b: Line, inst: dict, assumptions: tuple[str, ...]) -> LinkResult | None:
+    def undefined_at_a_point(
+        self, a: Line, b: Line, inst: dict, assumptions: tuple[str, ...], search: PointSearch, parts: list
+    ) -> LinkResult | None:
         """FAILED with a point of the domain where one side has no value (a part as written is
         exactly 0 under a log or a division, or a log's argument is negative) and the other has one."""
-        search, (parts_a, parts_b) = self.search((a, b), inst, assumptions)
+        parts_a, parts_b = parts
         if not parts_a and not parts_b:
             return None
         evaluated = {e: self._written_out(e) for p in parts_a + parts_b for e in (p.base, p.exponent)}
@@ -309,24 +308,25 @@ class ConcreteChecker:
             if bool(bad_a) == bool(bad_b):
                 continue
             defined, bad = (a, bad_b) if bad_b else (b, bad_a)
-            value = self._value_at(defined, inst, point, assumptions)
-            if value is None:
-                continue
-            values = (value, "undefined") if defined is a else ("undefined", value)
-            what = FAILING_PART[bad.kind]
-            return LinkResult(
-                Status.FAILED,
-                f"not an identity: at a point of the domain one side has no value ({what}: {sstr(bad.base)})",
-                self._counterexample_at(a, b, inst, point, values),
-            )
+            cex = self._undefined_counterexample(a, b, defined, inst, point, assumptions)
+            if cex:
+                what = FAILING_PART[bad.kind]
+                return LinkResult(
+                    Status.FAILED,
+                    f"not an identity: at a point of the domain one side has no value ({what}: {sstr(bad.base)})",
+                    cex,
+                )
         return None
 
-    def critical_parameters(self, a: Line, b: Line, inst: dict, assumptions: tuple[str, ...]) -> list[dict]:
-        """Parameter values where a part's base or exponent is 0: where 0^x or a log may change value."""
-        if not self.ctx.ranges:
-            return []
-        search, (parts_a, parts_b) = self.search((a, b), inst, assumptions)
-        return search.parameter_values(parts_b + parts_a)
+    def _undefined_counterexample(
+        self, a: Line, b: Line, defined: Line, inst: dict, point: Point, assumptions: tuple[str, ...]
+    ) -> Counterexample | None:
+        """The point, when the `defined` side has a value there (the other side has none)."""
+        value = self._value_at(defined, inst, point, assumptions)
+        if value is None:
+            return None
+        values = (value, "undefined") if defined is a else ("undefined", value)
+        return self._counterexample_at(a, b, inst, point, values)
 
     def _per_class(self, part: Part, classes: list[int]) -> list[Part]:
         """A part that names a summation index stands for one part per class."""
