@@ -34,12 +34,48 @@ def _no_project_config(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
 
-def test_default_suite_passes():
-    result = run("check")
+def test_the_full_catalogue_passes_with_all():
+    result = run("check", "--all")
     assert result.exit_code == 0, result.output
     n = len(REGISTRY) * 2 * 5 - 2  # every derivation x 2 kinds of labels x 5 sizes, but focal at C = 1
     assert f"{n} cases: {n} passed" in result.output
     assert "softmax-ce [soft] C=C target=default" in result.output
+
+
+def test_without_configuration_the_default_is_the_smoke_suite():
+    doc = json.loads(run("check", "--format", "json").output)
+    assert doc["ok"] and [c["name"] for c in doc["cases"]] == [
+        f"{loss} [onehot] C={size} target=default" for loss in REGISTRY for size in ("3", "C")
+    ]
+    sized = json.loads(run("check", "-C", "2", "--no-numeric", "--format", "json").output)
+    assert {(c["labels"], c["classes"]) for c in sized["cases"]} == {("onehot", 2)}  # -C sizes the smoke suite
+
+
+def test_all_does_not_combine_with_one_claim():
+    result = run("check", "--all", "--loss", "focal")
+    assert result.exit_code == 2 and "--all" in result.output
+
+
+def test_a_configuration_without_claims_is_the_full_catalogue_at_its_classes(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.xentderive]\nclasses = [2]\nnumeric = false\n")
+    doc = json.loads(run("check", "--format", "json").output)
+    assert len(doc["cases"]) == len(REGISTRY) * 2 and {c["classes"] for c in doc["cases"]} == {2}
+
+
+def test_jobs_one_and_four_give_identical_reports_in_the_same_order():
+    def report(jobs: str) -> list:
+        doc = json.loads(run("check", "--all", "-C", "2,3", "--no-numeric", "-j", jobs, "--format", "json").output)
+        return [{k: v for k, v in c.items() if k != "seconds"} for c in doc["cases"]]
+
+    one = report("1")
+    assert one == report("4") and len(one) == len(REGISTRY) * 2 * 2
+
+
+def test_jobs_must_be_a_count_or_auto():
+    for bad in ("0", "-1", "two", "65", "1.5"):
+        result = run("check", "-j", bad)
+        assert result.exit_code == 2 and "--jobs" in result.output, bad
+    assert run("check", "-C", "2", "--no-numeric", "-j", "auto").exit_code == 0
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "junit", "github"])
@@ -59,7 +95,7 @@ def test_junit_parses_with_one_uniquely_named_testcase_per_case():
     result = run("check", "-C", "2,C", "--no-numeric", "--format", "junit")
     root = ET.fromstring(result.output)
     cases = root.findall("./testsuite/testcase")
-    assert root.tag == "testsuites" and len(cases) == len(REGISTRY) * 2 * 2  # derivations x labels x sizes
+    assert root.tag == "testsuites" and len(cases) == len(REGISTRY) * 2  # the smoke suite: derivations x sizes
     assert len({c.get("name") for c in cases}) == len(cases)
     failed = ET.fromstring(run(*FALSE, "--format", "junit").output)
     assert failed.find("./testsuite/testcase/failure").get("type") == "failed"
@@ -109,8 +145,19 @@ def test_timeouts_are_reported_and_the_suite_goes_on():
     doc = json.loads(result.output)
     assert result.exit_code == 3
     assert doc["totals"]["timeout"] == 1 and len(doc["cases"]) == 1
-    both = run("check", "-C", "2,C", "--timeout", "0.01", "--format", "json")
+    both = run("check", "--all", "-C", "2,C", "--timeout", "0.01", "--format", "json")
     assert json.loads(both.output)["totals"]["timeout"] == len(REGISTRY) * 2 * 2  # every case was tried
+
+
+def test_a_case_past_its_limits_is_reported_and_the_others_are_right_in_parallel():
+    """One worker sleeps, one allocates past its memory: each is reported as such, and the
+    cases around them (run at the same time, in other workers) come back correct, in order."""
+    from xentderive.isolation import Limits, run_many
+
+    works = [lambda: 1, lambda: __import__("time").sleep(30), lambda: len(bytearray(1 << 30)), lambda: 4]
+    done = list(run_many(works, Limits(seconds=2, memory=256 << 20), jobs=4))
+    assert [d.kind for d in done] == ["done", "timeout", "memory", "done"]
+    assert [done[0].value, done[3].value] == [1, 4] and "--timeout" in done[1].message
 
 
 def test_pyproject_configuration_is_found_and_flags_win(tmp_path):
@@ -150,6 +197,18 @@ def test_config_flag_reads_a_bare_table(tmp_path):
     doc = json.loads(run("check", "--config", "suite.toml", "--format", "json").output)
     assert {c["classes"] for c in doc["cases"]} == {"C"} and len(doc["cases"]) == len(REGISTRY) * 2
     assert run("check", "--config", "missing.toml").exit_code == 2
+
+
+def test_the_pre_commit_hook_runs_only_when_a_file_it_reads_changes():
+    import re
+
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert "always_run" not in hook and hook["pass_filenames"] is False
+    files = re.compile(hook["files"])
+    for name in ("pyproject.toml", "sub/pyproject.toml", "paper/main.tex", "README.md", "notes.ipynb", "ci.toml"):
+        assert files.search(name), name
+    for name in ("src/model.py", "data.csv", "Makefile", "toml", "paper.tex.bak"):  # the twin: not these
+        assert not files.search(name), name
 
 
 def test_pre_commit_accepts_the_hook_manifest():

@@ -96,14 +96,15 @@ def test_dropping_the_label_sum_before_using_it_is_caught(classes):
     assert result.counterexample is not None
 
 
-def test_symmetry_is_checked_not_assumed(monkeypatch):
+@pytest.mark.parametrize("classes", [3, 9])
+def test_symmetry_is_checked_not_assumed(monkeypatch, classes):
     """A loss that weights class 0 twice is not symmetric: every index is then checked."""
     from sympy import KroneckerDelta
 
     from xentderive.context import Context
     from xentderive.verify import ConcreteChecker
 
-    ctx = Context(9)
+    ctx = Context(classes)
     assert ConcreteChecker(ctx, "onehot").symmetric
     plain = ctx.loss
     monkeypatch.setattr(
@@ -111,5 +112,5 @@ def test_symmetry_is_checked_not_assumed(monkeypatch):
     )
     checker = ConcreteChecker(ctx, "onehot")
     assert not checker.symmetric
-    values, scope = checker.instances(build(9).claim)
-    assert len(values) == 9 and scope.startswith("every i")
+    values, scope = checker.instances(build(classes).claim)
+    assert len(values) == classes and scope.startswith("every i")

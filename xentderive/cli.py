@@ -85,6 +85,22 @@ class MemorySize(click.ParamType):
             self.fail(str(err), param, ctx)
 
 
+class Jobs(click.ParamType):
+    """How many cases run at once: a whole number 1…MAX_JOBS, or auto (the cores available)."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | str:
+        from .config import MAX_JOBS
+
+        text = str(value).strip()
+        if text == "auto":
+            return "auto"
+        if not (text.isdigit() and text.isascii()) or not 1 <= int(text) <= MAX_JOBS:
+            self.fail(f"{value!r} is not a whole number from 1 to {MAX_JOBS}, or auto", param, ctx)
+        return int(text)
+
+
 def _say(message: str) -> None:
     """One line on stderr, whatever its encoding can hold."""
     line = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in f"xentderive: {message}")
@@ -427,6 +443,13 @@ def _progress(label: str, total: int | None, describe: Callable[[Any], str]) -> 
 @click.option("--labels", type=click.Choice(["onehot", "soft"]), default=None, help="Check only these labels.")
 @click.option("--target", metavar="EXPR", default=None, help="Check this claim instead of the closed form.")
 @click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="The full catalogue: every derivation, both kinds of labels, C = 1, 2, 3, 10 and C "
+    "(without configuration the default is a quick smoke suite).",
+)
+@click.option(
     "--config",
     "config",
     type=click.Path(dir_okay=False),
@@ -458,6 +481,13 @@ def _progress(label: str, total: int | None, describe: Callable[[Any], str]) -> 
 )
 @click.option("--seed", type=int, default=None, help="Seed of the numeric witness's random points (default 0).")
 @click.option(
+    "-j",
+    "--jobs",
+    type=Jobs(),
+    default=None,
+    help="Cases run at once, each in its own worker process (default: auto, the number of cores).",
+)
+@click.option(
     "-f",
     "--format",
     "fmt",
@@ -475,12 +505,14 @@ def check(
     params: tuple[str, ...],
     labels: str | None,
     target: str | None,
+    everything: bool,
     config: str | None,
     numeric: bool | None,
     timeout: float | None,
     memory: int | None,
     allow_unproved: bool | None,
     seed: int | None,
+    jobs: int | str | None,
     fmt: str,
     output: str | None,
 ) -> None:
@@ -492,7 +524,8 @@ def check(
 
     \b
     Examples:
-      xentderive check
+      xentderive check                    # the smoke suite, or [tool.xentderive]
+      xentderive check --all -j auto      # the full catalogue, a worker per core
       xentderive check --classes 2,3,10,C --format junit -o proofs.xml
       xentderive check --format github
       xentderive check --target "p_i - 2*y_i" -C 3       # exit 1, with a counterexample
@@ -507,7 +540,17 @@ def check(
     from .output import check_target
     from .params import parse_assignments
     from .reports import REPORTS
-    from .suite import Case, Settings, build_cases, find_pyproject, load_config, parse_classes, run_suite
+    from .suite import (
+        SMOKE_CLASSES,
+        Case,
+        Settings,
+        build_cases,
+        find_pyproject,
+        load_config,
+        parse_classes,
+        run_suite,
+        smoke_claims,
+    )
 
     try:
         _check_text(("--target", target), ("--classes", classes), *(("--param", v) for v in params))
@@ -519,14 +562,21 @@ def check(
         if params and loss is None:
             raise InputError("--param needs --loss: parameters belong to one derivation")
         if loss is not None or labels or target is not None:
+            if everything:
+                raise InputError("--all (the whole catalogue) cannot be combined with --loss, --labels or --target")
             given = tuple(sorted(parse_assignments(params).items()))
             claims = [(Case("softmax-ce" if loss is None else loss, labels or "onehot", None, target, given), None)]
+        elif everything:
+            claims = None
+        elif claims is None and path is None:  # no configuration at all: the quick smoke suite
+            claims, sizes = smoke_claims(), sizes or SMOKE_CLASSES
         settings = Settings(**values)
         settings.numeric = settings.numeric if numeric is None else numeric
         settings.timeout = timeout or settings.timeout
         settings.memory = memory or settings.memory
         settings.allow_unproved = settings.allow_unproved if allow_unproved is None else allow_unproved
         settings.seed = settings.seed if seed is None else seed
+        settings.jobs = settings.jobs if jobs is None else jobs
         validate_cases(claims, sizes)
         cases = build_cases(claims, sizes)
         _check_targets(cases)

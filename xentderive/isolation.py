@@ -12,6 +12,7 @@ or ("internal", traceback text); the parent adds "timeout", "memory" and "crashe
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import pickle
@@ -21,7 +22,7 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +52,7 @@ class Finished:
     kind: str
     value: Any = None
     message: str = ""
+    seconds: float = 0.0  # the worker's wall time, from its start to its end
 
 
 def _rss(pid: int) -> int:
@@ -131,56 +133,123 @@ def _vsize() -> int:
         return 0
 
 
+class Worker:
+    """One forked child doing `work()`; the parent polls it, reads its result, and kills it at its limits."""
+
+    def __init__(self, work: Callable[[], Any], limits: Limits) -> None:
+        self.limits = limits
+        read_fd, write_fd = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child's coverage is not collected
+            os.close(read_fd)
+            _child(write_fd, work, limits)
+        os.close(write_fd)
+        self.pid, self.fd = pid, read_fd
+        self.start = time.monotonic()
+        self.chunks: list[bytes] = []
+        self.ended: str | None = None
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def read(self) -> bool:
+        """Read what the child sent; True once it has closed its end (it is finished)."""
+        chunk = os.read(self.fd, 1 << 20)
+        if chunk:
+            self.chunks.append(chunk)
+        return not chunk
+
+    def over_limit(self) -> bool:
+        """Kill the child if it is past its time or memory limit; True if it was."""
+        if time.monotonic() - self.start > self.limits.seconds:
+            self.ended = "timeout"
+        elif _rss(self.pid) > self.limits.memory:
+            self.ended = "memory"
+        if self.ended:
+            os.kill(self.pid, signal.SIGKILL)
+        return bool(self.ended)
+
+    def kill(self) -> None:
+        _kill(self.pid)
+        _close(self.fd)
+
+    def finish(self) -> Finished:
+        """Reap the child and say how it ended."""
+        ended = self._ending()
+        ended.seconds = time.monotonic() - self.start
+        return ended
+
+    def _ending(self) -> Finished:
+        _close(self.fd)
+        _, status = os.waitpid(self.pid, 0)
+        limits = self.limits
+        if self.ended:
+            return Finished(self.ended, message=limits.describe(self.ended))
+        try:
+            kind, value = pickle.loads(b"".join(self.chunks))
+        except Exception:
+            code = os.waitstatus_to_exitcode(status)
+            why = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit status {code}"
+            if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:  # the kernel's OOM killer
+                return Finished("memory", message=limits.describe("memory"))
+            return Finished("crashed", message=f"the worker process ended without a result ({why})")
+        if kind == "memory":
+            return Finished("memory", message=limits.describe("memory"))
+        if kind == "done":
+            return Finished("done", value)
+        return Finished(kind, message=value)
+
+
 def run_isolated(work: Callable[[], Any], limits: Limits) -> Finished:
     """Run `work()` in a forked child within `limits`; KeyboardInterrupt kills the child and propagates."""
-    read_fd, write_fd = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child's coverage is not collected
-        os.close(read_fd)
-        _child(write_fd, work, limits)
-    os.close(write_fd)
-    chunks: list[bytes] = []
-    start = time.monotonic()
-    ended: str | None = None
+    return next(run_many([work], limits, 1))
+
+
+def run_many(works: Iterable[Callable[[], Any]], limits: Limits, jobs: int) -> Iterator[Finished]:
+    """Run each work in its own forked child, at most `jobs` at once, each within `limits`;
+    yield the results in the order of `works`, each as soon as it and all before it are done.
+
+    A child is never reused: whatever one case leaves in SymPy's caches dies with it.
+    KeyboardInterrupt (or the caller closing the generator) kills every running child.
+    """
+    pending = iter(enumerate(works))
+    running: dict[int, Worker] = {}
+    done: dict[int, Finished] = {}
+    following = 0
+    exhausted = False
     try:
         while True:
-            ready, _, _ = select.select([read_fd], [], [], POLL)
-            if ready:
-                chunk = os.read(read_fd, 1 << 20)
-                if not chunk:
+            while not exhausted and len(running) < max(1, jobs):
+                nxt = next(pending, None)
+                if nxt is None:
+                    exhausted = True
                     break
-                chunks.append(chunk)
+                running[nxt[0]] = Worker(nxt[1], limits)
+            while following in done:
+                yield done.pop(following)
+                following += 1
+            if not running:
+                if exhausted and not done:
+                    return
                 continue
-            if time.monotonic() - start > limits.seconds:
-                ended = "timeout"
-            elif _rss(pid) > limits.memory:
-                ended = "memory"
-            if ended:
-                os.kill(pid, signal.SIGKILL)
-                break
-    except BaseException:
-        _kill(pid)
-        raise
+            ready, _, _ = select.select(list(running.values()), [], [], POLL)
+            for worker in ready:
+                if worker.read():
+                    number = next(n for n, w in running.items() if w is worker)
+                    done[number] = running.pop(number).finish()
+            for number, worker in list(running.items()):
+                if worker not in ready and worker.over_limit():
+                    done[number] = running.pop(number).finish()
     finally:
-        os.close(read_fd)
-    _, status = os.waitpid(pid, 0)
-    if ended:
-        return Finished(ended, message=limits.describe(ended))
-    try:
-        kind, value = pickle.loads(b"".join(chunks))
-    except Exception:
-        code = os.waitstatus_to_exitcode(status)
-        why = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit status {code}"
-        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:  # the kernel's OOM killer
-            return Finished("memory", message=limits.describe("memory"))
-        return Finished("crashed", message=f"the worker process ended without a result ({why})")
-    if kind == "memory":
-        return Finished("memory", message=limits.describe("memory"))
-    if kind == "done":
-        return Finished("done", value)
-    return Finished(kind, message=value)
+        for worker in running.values():
+            worker.kill()
+
+
+def _close(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        os.close(fd)
 
 
 def _kill(pid: int) -> None:

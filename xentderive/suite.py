@@ -1,21 +1,27 @@
 """`xentderive check`: a suite of cases (loss × labels × classes × target), run with two witnesses.
 
 Cases come from flags, from `--config FILE`, or from `[tool.xentderive]` in the
-nearest pyproject.toml (flags win); with none of these, the default suite is every
-known derivation with each kind of labels, at C = 1, 2, 3, 10 and symbolic C.
+nearest pyproject.toml (flags win); with none of these, the smoke suite: every known
+derivation with one-hot labels at C = 3 and symbolic C. `--all` is the full catalogue:
+every derivation with each kind of labels, at C = 1, 2, 3, 10 and symbolic C.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 
 from .config import LABELS, Case, find_pyproject, load_config, parse_classes
-from .isolation import Limits, run_isolated
+from .isolation import Finished, Limits, run_many
 from .limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT
 
 DEFAULT_CLASSES: tuple[int | None, ...] = (1, 2, 3, 10, None)
+SMOKE_CLASSES: tuple[int | None, ...] = (3, None)
+"""A repository with no configuration gets the smoke suite: every derivation once concretely and
+once for every C, fast enough for a commit hook; `check --all` runs the full catalogue."""
 __all__ = ["Case", "find_pyproject", "load_config", "parse_classes"]  # re-exported for the CLI
 STATUSES = ("passed", "failed", "unproved", "timeout", "memory", "error")
 
@@ -29,7 +35,7 @@ class Settings:
     memory: int = DEFAULT_MEMORY
     seed: int = 0
     allow_unproved: bool = False  # count "not proved" (exit 4) as a pass
-    jobs: int | str = 1
+    jobs: int | str = "auto"  # cases at once; auto: the cores available
 
     @property
     def limits(self) -> Limits:
@@ -101,6 +107,13 @@ def build_cases(
     return cases
 
 
+def smoke_claims() -> list[tuple[Case, tuple[int | None, ...] | None]]:
+    """Every derivation with one-hot labels (sizes: --classes, else SMOKE_CLASSES)."""
+    from .derivations import REGISTRY
+
+    return [(Case(loss, "onehot", None), None) for loss in REGISTRY]
+
+
 # --- running ---------------------------------------------------------------------
 
 
@@ -147,10 +160,8 @@ def check_case(case: Case, settings: Settings) -> CaseResult:
     return result
 
 
-def run_case(case: Case, settings: Settings) -> CaseResult:
-    """One case in its own worker process, killed at the case's time or memory limit."""
-    start = time.perf_counter()
-    done = run_isolated(lambda: check_case(case, settings), settings.limits)
+def _result(case: Case, done: Finished) -> CaseResult:
+    """The worker's ending as a case result."""
     if done.kind == "done":
         result = done.value
     elif done.kind in ("timeout", "memory"):
@@ -160,17 +171,43 @@ def run_case(case: Case, settings: Settings) -> CaseResult:
     else:
         last = done.message.strip().splitlines()[-1] if done.message.strip() else "no detail"
         result = CaseResult(case, "error", 0.0, message=f"internal error (please report): {last}")
-    result.seconds = time.perf_counter() - start
+    result.seconds = done.seconds
     return result
+
+
+def run_case(case: Case, settings: Settings) -> CaseResult:
+    """One case in its own worker process, killed at the case's time or memory limit."""
+    return run_suite([case], replace(settings, jobs=1)).results[0]
+
+
+def job_count(jobs: int | str, cases: int) -> int:
+    """Workers to run at once: "auto" is the cores this process may use; never more than the cases."""
+    if jobs == "auto":
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            cores = os.cpu_count() or 1
+        jobs = cores
+    return max(1, min(int(jobs), cases))
 
 
 def run_suite(
     cases: list[Case], settings: Settings, on_case: Callable[[CaseResult], None] | None = None
 ) -> SuiteResult:
+    """Every case in its own worker process, `settings.jobs` at a time; results in the cases' order.
+
+    A case's seconds are its own worker's wall time, so a case does not look slower for
+    waiting behind another.
+    """
     start = time.perf_counter()
-    results = []
-    for case in cases:
-        results.append(run_case(case, settings))
-        if on_case:
-            on_case(results[-1])
+    results: list[CaseResult] = []
+    works = [partial(check_case, case, settings) for case in cases]
+    runs = run_many(works, settings.limits, job_count(settings.jobs, len(cases)))
+    try:
+        for case, done in zip(cases, runs, strict=False):
+            results.append(_result(case, done))
+            if on_case:
+                on_case(results[-1])
+    finally:
+        runs.close()
     return SuiteResult(results, time.perf_counter() - start, settings)
