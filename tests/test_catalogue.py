@@ -177,6 +177,11 @@ def test_class_weights_are_unknowns_unless_given_and_given_ones_are_checked():
     uneven = {"w0": "2", "w1": "2", "w5": "3"}
     assert derive(10, loss="weighted-ce", params=uneven).ok
     assert not derive(10, loss="weighted-ce", params=uneven, target="p_i*sum_j(w_j*y_j) - 2*y_i").ok
+    # at many classes, the classes with a given weight are checked one by one and the rest by symmetry
+    many = derive(1000, loss="weighted-ce", params={"w999": "3", "w7": "0"})
+    assert many.ok and "i = 0; i = 7; i = 999; every other index" in many.claim.method
+    assert "all but classes 7, 999" in many.claim.method
+    assert not derive(1000, loss="weighted-ce", params={"w999": "3"}, target="p_i*sum_j(w_j*y_j) - 3*y_i").ok
     wrong = derive(3, loss="weighted-ce", params=fixed, target="p_i - y_i")
     assert wrong.claim.status is Status.FAILED and wrong.claim.counterexample.others == {"w": ["2", "1/2", "0"]}
     for classes, bad, message in [

@@ -114,3 +114,17 @@ def test_symmetry_is_checked_not_assumed(monkeypatch, classes):
     assert not checker.symmetric
     values, scope = checker.instances(build(classes).claim)
     assert len(values) == classes and scope.startswith("every i")
+
+
+def test_a_group_that_hides_a_class_with_its_own_weight_is_not_taken_as_symmetric(monkeypatch):
+    """The twin of the grouping by fixed weights: were class 5 (w = 3) counted with the unknown
+    weights, the split would meet a class outside the checked ones that is not like the others,
+    and the symmetry check refuses (every index is checked instead)."""
+    from xentderive.verify import ConcreteChecker
+
+    d = build(12, loss="weighted-ce", params={"w5": "3"})
+    honest = ConcreteChecker(d.ctx, "onehot")
+    assert honest.groups[1] == (5,) and honest.symmetric
+    hiding = ConcreteChecker(d.ctx, "onehot")
+    monkeypatch.setattr(ConcreteChecker, "groups", (tuple(range(12)), ()))
+    assert not hiding.symmetric

@@ -60,6 +60,7 @@ from .undefined import (
 )
 
 EXHAUSTIVE_MAX = 8
+SPECIAL_MAX = 8  # classes whose inputs differ from the rest's, each checked by itself
 SIGN_METHOD = "nonnegative by structure: sums and products of nonnegative parts (squares, $@p_j > 0$, stated signs)"
 FALLBACK_CLASSES = tuple(range(1, 7))
 SEEDS = (1, 2, 3, 4, 5)
@@ -79,6 +80,10 @@ def _free_indices(step: Step, ctx: Context) -> list:
     return [s for s in ctx.indices if s in free]
 
 
+def _classes(ms: tuple[int, ...]) -> str:
+    return "class " + str(ms[0]) if len(ms) == 1 else "classes " + ", ".join(map(str, ms))
+
+
 def _describe(values: dict) -> str:
     return ", ".join(f"{k} = {v}" for k, v in values.items())
 
@@ -92,38 +97,60 @@ class ConcreteChecker:
         self.cm = ConcreteMeaning(ctx)
 
     @cached_property
+    def groups(self) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+        """(the exchangeable group, the special classes), or None if there are too many specials.
+
+        A per-class input fixed to a number (a class weight given with --param) is not
+        renamed with its class. Classes whose inputs are all unknowns, or all the same
+        numbers, may still be exchangeable: the largest such group is the one the symmetry
+        argument uses; every other class is special, checked and written out by itself.
+        """
+        raw, C = self.cm.raw, self.ctx.classes
+        kinds: dict[tuple, list[int]] = {}
+        for m in range(C):
+            kinds.setdefault(tuple(None if isinstance(v[m], Symbol) else v[m] for v in raw.values()), []).append(m)
+        group = max(kinds.values(), key=lambda ms: (len(ms), -ms[0]))
+        specials = tuple(m for m in range(C) if m not in set(group))
+        return (tuple(group), specials) if len(specials) <= SPECIAL_MAX else None
+
+    @cached_property
     def symmetric(self) -> bool:
-        """Is L unchanged by every relabelling of the classes (with S, which is too)?
+        """Is L unchanged by every relabelling of the group's classes (with S, which is too)?
 
-        In the split evaluation L = T_0 + T_1 + Rest(T_g), and T_g may name its class
-        only through f_g and y_g (evaluate refuses anything else), so every class
-        outside {0, 1} contributes T_g renamed. Checked here: T_0 and T_1 are T_g
-        renamed too, and swapping classes 0 and 1 leaves L unchanged. Then L is one
-        term per class, and reindexing the sum shows it is invariant under every
-        permutation: one component implies all.
-
-        A per-class input fixed to numbers (a class weight given with --param) is not
-        renamed with its class, so the classes are exchangeable only if every class has
-        the same number; otherwise every index is checked.
+        With a, b the group's first two classes and D = the special classes and a, b, the
+        split evaluation is L = Σ_{d ∈ D} T_d + Rest(T_g), and T_g may name its class only
+        through its per-class inputs (evaluate refuses anything else), so every class
+        outside D contributes T_g renamed. Checked here: T_a and T_b are T_g renamed too
+        (what is left names neither a nor b: only the specials and S), and swapping a and b
+        leaves L unchanged. Then the group's part of L is one term per class, and reindexing
+        the sum shows it is invariant under every permutation of the group: one component
+        implies all of the group's.
         """
         cm, C = self.cm, self.ctx.classes
         if C == 1:
             return True
-        for raw in cm.raw.values():
-            if not all(isinstance(v, Symbol) for v in raw) and len(set(raw)) > 1:
-                return False
-        loss = cm.evaluate(self.ctx.L, (0, 1))
+        if self.groups is None:
+            return False
+        group, specials = self.groups
+        if len(group) < 2:  # nothing to exchange: every class is checked by itself
+            return True
+        a, b = group[:2]
+        try:
+            loss = cm.evaluate(self.ctx.L, tuple(sorted((*specials, a, b))))
+        except (SplitRefused, ValueError):
+            return False
         terms = set(Add.make_args(loss))
         rests = [t for t in terms if isinstance(t, Rest)]
         if len(rests) > 1:
             return False
+        ab = {raw[m] for raw in cm.raw.values() for m in (a, b) if isinstance(raw[m], Symbol)}
         if rests:
-            renamed = [rests[0].args[0].xreplace(r) for r in cm.generic((0, 1)).values()]
-            if not (all(t in terms for t in renamed) or expand(loss - rests[0] - Add(*renamed)) == 0):
+            renamed = [rests[0].args[0].xreplace(r) for r in cm.generic((a, b)).values()]
+            if expand(loss - rests[0] - Add(*renamed)).free_symbols & ab:
                 return False
         swap = {}
-        for raw in cm.raw.values():  # every per-class input moves with its class (a fixed number is uniform here)
-            swap |= {raw[0]: raw[1], raw[1]: raw[0]}
+        for raw in cm.raw.values():  # every per-class input moves with its class (a group shares its numbers)
+            swap |= {raw[a]: raw[b], raw[b]: raw[a]}
         moved = loss.xreplace(swap)
         return moved == loss or expand(moved - loss) == 0
 
@@ -140,22 +167,38 @@ class ConcreteChecker:
                 values = [v for v in values if v[ctx.i] != v[ctx.j]]
             scope = " and ".join(f"every {s}" for s in free)
             return values, f"{scope} in 0…{C - 1}" + (" with $j ≠ i$" if distinct else "")
-        reps = [dict.fromkeys(free, 0)]
-        if len(free) == 2:
-            reps = [{free[0]: 0, free[1]: 1}] if distinct else [{free[0]: 0, free[1]: 0}, {free[0]: 0, free[1]: 1}]
+        group, specials = self.groups
+        a, b = group[0], (group[1] if len(group) > 1 else None)
+        firsts = sorted((*specials, a))
+        if len(free) == 1:
+            reps = [{free[0]: m} for m in firsts]
+        else:  # (i, j): i one of the group (a) or a special; j the same, or b, a second class of the group
+            reps = [
+                {free[0]: x, free[1]: y}
+                for x in firsts
+                for y in sorted([*firsts, *([b] if x == a and b is not None else [])])
+                if not (distinct and x == y)
+            ]
         shown = "; ".join(_describe(r) for r in reps)
+        if not specials:
+            return reps, (
+                f"at {shown}; every other index by the permutation symmetry of L and S "
+                f"(one term per class, checked, and unchanged when classes {a} and {b} swap)"
+            )
         return reps, (
-            f"at {shown}; every other index by the permutation symmetry of L and S "
-            "(one term per class, checked, and unchanged when classes 0 and 1 swap)"
+            f"at {shown}; every other index by the permutation symmetry of L and S among the classes whose "
+            f"inputs are alike (all but {_classes(specials)}: one term per class, checked, and unchanged when "
+            f"classes {a} and {b} swap)"
         )
 
     def distinguished(self, *exprs: Expr) -> tuple[int, ...] | None:
         """The classes written out for these instantiated expressions (both sides of a link:
-        they must share them), the others kept as one generic class; None, i.e. write every
-        class out, for C ≤ 2 (nothing to gain)."""
+        they must share them) and the special classes, the others kept as one generic class;
+        None, i.e. write every class out, for C ≤ 2 (nothing to gain)."""
         if self.ctx.classes <= 2:
             return None
-        return tuple(sorted(set().union(*(classes_named(e, self.ctx) for e in exprs))))
+        specials = self.groups[1] if self.groups else ()
+        return tuple(sorted(set(specials).union(*(classes_named(e, self.ctx) for e in exprs))))
 
     def check(self, step: Step) -> LinkResult:
         values, scope = self.instances(step)
