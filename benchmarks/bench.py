@@ -1,7 +1,9 @@
 """Wall-clock figures for xentderive, printed as tables (not part of the tests).
 
-Usage:  python benchmarks/bench.py [--repeat N] [--quick] [--naive-full]
+Usage:  python benchmarks/bench.py [--repeat N] [--quick] [--naive-full] [--tests]
 
+0. The gate: the proof gate's figures against their targets, met or not (--tests adds
+   the test suite's wall time, run as the README runs it).
 1. Commands: each runs the command line in a fresh process (start-up included),
    `--repeat` times; the median and the peak memory of those runs are shown.
 2. Side by side with the naive check, `simplify(diff(L, f_i) - (p_i - y_i))` with
@@ -66,14 +68,49 @@ def ours_seconds(classes: int, repeat: int) -> float:
     return statistics.median(times)
 
 
+GATE = [  # (what, command, target in seconds, or a label to compare with)
+    ("check (smoke suite, no configuration)", ["check"], 8.0),
+    ("false claim, derive -C 10000", ["derive", "-C", "10000", "--target", "p_i - 2*y_i"], 3.0),
+    ("ce-hessian, derive -C 24 (its maximum; target: C = 1000)", ["derive", "--loss", "ce-hessian", "-C", "24"], 5.0),
+    ("weighted-ce -C 10000 --param w9999=2", ["derive", "--loss=weighted-ce", "-C", "10000", "--param=w9999=2"], 5.0),
+    ("derive -C 1000", ["derive", "-C", "1000"], None),
+    ("derive -C 3 (target: at most derive -C 1000)", ["derive", "-C", "3"], "derive -C 1000"),
+]
+
+
+def gate(repeat: int, tests: bool) -> None:
+    """The proof gate's figures against their targets (issue #16), whole processes, median of runs."""
+    print(f"{'the gate (fresh process)':<58} {'median s':>9} {'target':>8} {'exit':>5}  met")
+    measured: dict[str, float] = {}
+    for label, args, target in GATE:
+        seconds, code, _ = wall(args, repeat)
+        measured[" ".join(args)] = seconds
+        bound = measured.get(target) if isinstance(target, str) else target
+        shown = "" if bound is None else f"{bound:.2f}"
+        verdict = "" if bound is None else ("yes" if seconds <= bound else "NO")
+        print(f"{label:<58} {seconds:>9.2f} {shown:>8} {code:>5}  {verdict}", flush=True)
+    if tests:
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "auto"], capture_output=True, check=False)
+        seconds = time.perf_counter() - start
+        print(
+            f"{'test suite (python -m pytest -n auto)':<58} {seconds:>9.2f} {150.0:>8.2f} {done.returncode:>5}  "
+            f"{'yes' if seconds <= 150 else 'NO'}",
+            flush=True,
+        )
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="skip C = 10000 and the naive comparison")
     parser.add_argument("--naive-components", type=int, default=2)
     parser.add_argument("--naive-full", action="store_true", help="run the naive check on every component")
+    parser.add_argument("--tests", action="store_true", help="also time the test suite as the README runs it")
     opts = parser.parse_args()
 
+    gate(opts.repeat, opts.tests)
     rows = [("--help", ["--help"]), ("--version", ["--version"]), ("derive (symbolic C)", ["derive"])]
     sizes = ["3", "10", "50", "100", "1000"] + ([] if opts.quick else ["10000"])
     rows += [(f"derive -C {n} --format json", ["derive", "-C", n]) for n in sizes]
@@ -82,7 +119,9 @@ def main() -> None:
         rows.append((f"derive --loss {loss}", ["derive", "--loss", loss]))
         rows.append(("  ... -C 10", ["derive", "--loss", loss, "-C", "10"]))
     rows.append(("  ... -C 24 (ce-hessian's max)", ["derive", "--loss", "ce-hessian", "-C", "24"]))
-    rows.append(("check (default suite)", ["check"]))
+    rows.append(("check (smoke suite)", ["check"]))
+    rows.append(("check --all", ["check", "--all"]))
+    rows.append(("check --all -j 1", ["check", "--all", "-j", "1"]))
     print(f"{'command (fresh process)':<32} {'median s':>9} {'exit':>5} {'peak MiB':>9}")
     for label, args in rows:
         seconds, code, peak = wall(args, opts.repeat)
