@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -203,6 +204,44 @@ def test_ctrl_c_is_exit_130_with_one_line_and_the_output_file_untouched(tmp_path
     assert proc.returncode == 130, err
     assert err.decode().strip() == "xentderive: interrupted"
     assert out.read_text() == "before" and [p.name for p in tmp_path.iterdir()] == ["proof.txt"]
+
+
+def _processes_with(marker: str) -> list[int]:
+    """Pids of live processes whose command line holds `marker` (zombies excluded)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, ValueError, IndexError):
+            continue
+        if marker in cmdline and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def test_ctrl_c_stops_every_worker_of_a_parallel_check(tmp_path):
+    marker = "--seed=918273645"  # names this run's processes: the workers are forks with the same command line
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "xentderive", "check", "--all", "-j", "2", marker],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=ENV,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 30
+    while len(_processes_with(marker)) < 3 and time.monotonic() < deadline:  # the parent and two workers
+        time.sleep(0.05)
+    assert len(_processes_with(marker)) >= 3, "the workers never started"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert err.decode().strip() == "xentderive: interrupted"
+    deadline = time.monotonic() + 5
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _processes_with(marker) == []
 
 
 def test_an_internal_error_is_one_line_and_exit_70_with_the_traceback_only_under_debug(tmp_path):
