@@ -297,3 +297,29 @@ def test_its_twin_the_real_part_passes():
 def test_the_summary_names_the_smallest_c_a_derivation_is_stated_for():
     assert "C ≥ 2" in run("derive", "--loss", "focal").output
     assert "C ≥ 1" in run("derive").output
+
+
+# --- a few classes: exact values, never a rounding residue --------------------------------------
+
+E4 = "(1 - 6*sum_j(y_j^2) + 3*sum_j(y_j^2)^2 + 8*sum_j(y_j^3) - 6*sum_j(y_j^4))"  # 24·e₄(y), Σy = 1
+FINITE_C_ZEROS = [
+    ("softmax-ce", f"p_i - y_i + 10^90*{E4}"),  # e₄ of three numbers is 0: true at C = 3 only
+    ("softmax-ce", f"p_i - y_i + ({E4}^2)^(1/50)"),
+    (
+        "softmax-jacobian",  # 1 - p_i - p_j is the third class's p when j ≠ i
+        "p_j*(delta_ij - p_i) + 10^90*(1-delta_ij)*((1 - p_i - p_j)^2 - sum_j(p_j^2) + p_i^2 + p_j^2)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("loss", "claim"), FINITE_C_ZEROS)
+def test_a_term_zero_only_at_this_c_is_not_refuted_by_rounding(loss, claim):
+    """The split evaluation (other classes as free power sums) cannot see that e₄ of three labels
+    is 0; a counterexample at a point must then come from exact values, not 100-digit ones whose
+    1e-100 residue, times 10^90, looks like a difference (found by the red team)."""
+    assert run("derive", "--loss", loss, "-C", "3", "--target", claim).exit_code == 0
+
+
+@pytest.mark.parametrize(("loss", "claim"), FINITE_C_ZEROS)
+def test_its_twin_the_same_term_at_four_classes_is_refuted(loss, claim):
+    assert run("derive", "--loss", loss, "-C", "4", "--target", claim).exit_code == 1

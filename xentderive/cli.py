@@ -485,7 +485,8 @@ def _progress(label: str, total: int | None, describe: Callable[[Any], str]) -> 
     "--jobs",
     type=Jobs(),
     default=None,
-    help="Cases run at once, each in its own worker process (default: auto, the number of cores).",
+    help="Cases run at once, each in its own worker process (default: auto, the number of cores; "
+    "never more than the cores, since time limits are wall time).",
 )
 @click.option(
     "-f",

@@ -181,14 +181,15 @@ def run_case(case: Case, settings: Settings) -> CaseResult:
 
 
 def job_count(jobs: int | str, cases: int) -> int:
-    """Workers to run at once: "auto" is the cores this process may use; never more than the cases."""
-    if jobs == "auto":
-        try:
-            cores = len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):
-            cores = os.cpu_count() or 1
-        jobs = cores
-    return max(1, min(int(jobs), cases))
+    """Workers to run at once: "auto" is the cores this process may use; never more than the cases,
+    nor than the cores: a case's time limit is wall time, and more workers than cores would slow
+    each case towards its limit, so the verdicts would depend on -j."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    wanted = cores if jobs == "auto" else int(jobs)
+    return max(1, min(wanted, cases, cores))
 
 
 def run_suite(

@@ -229,24 +229,24 @@ class ConcreteChecker:
             return undefined
         if b.relation == "≥":
             return self.check_inequality(a, b, sides, inst, assumptions)
-        left, right, shown = self.for_numbers(sides)
-        if shown is not None:
-            out = self.cm.is_zero(left - right, assumptions, shown)
-            if out.zero:
-                return LinkResult(Status.VERIFIED, out.method)
-            if self.ctx.classes <= EXHAUSTIVE_MAX:  # a few classes: the complete test, every class written out
-                cex = self.counterexample(a, b, left, right, inst, assumptions, points=1, shown=shown)
-                if cex:  # but a false link is answered first, at a point, without writing anything out
-                    return LinkResult(Status.FAILED, "not an identity: the two sides differ at a point", cex)
-                left, right, shown = self.for_numbers(sides, split=False)
+        left, right, shown = self.for_numbers(sides, split=True)
         early: list[Counterexample] = []
+        tried: list[bool] = []
 
         def refuted_at_a_point() -> bool:  # a false link is answered before the costly expansion
-            if shown is None:
+            if shown is None and not tried:  # exact values only (written out, at most EXHAUSTIVE_MAX classes)
+                tried.append(True)
                 early.extend(filter(None, [self.counterexample(a, b, left, right, inst, assumptions, points=1)]))
             return bool(early)
 
-        if shown is None:
+        if shown is not None:
+            out = self.cm.is_zero(left - right, assumptions, shown)
+            if out.zero:  # zero with the other classes' power sums free: zero for every value of them
+                return LinkResult(Status.VERIFIED, out.method)
+            if self.ctx.classes <= EXHAUSTIVE_MAX:  # a few classes: the complete, exact test, all written out
+                left, right, shown = self.for_numbers(sides, split=False)
+                refuted_at_a_point()  # the split failed: a false link is likely, and the zero test is dear
+        if shown is None and not early:
             out = self.cm.is_zero(left - right, assumptions, shown, refuted_at_a_point)
         if early:
             return LinkResult(Status.FAILED, "not an identity: the two sides differ at a point", early[0])
@@ -254,9 +254,17 @@ class ConcreteChecker:
             return LinkResult(Status.VERIFIED, out.method)
         return self.refute(a, b, left, right, inst, assumptions, out.method, shown)
 
-    def for_numbers(self, sides: tuple[Expr, Expr], split: bool = True) -> tuple[Expr, Expr, tuple[int, ...] | None]:
+    def for_numbers(
+        self, sides: tuple[Expr, Expr], split: bool | None = None
+    ) -> tuple[Expr, Expr, tuple[int, ...] | None]:
         """Both sides evaluated: split into D and Rest where that is exact (for numbers, the Rest is
-        summed numerically, O(C)), else every class written out (nested sums over the classes)."""
+        summed numerically, O(C)), else every class written out (nested sums over the classes).
+
+        By default the split is used above EXHAUSTIVE_MAX classes only: up to there, values at a
+        point are exact, so a counterexample is never an artefact of rounding (a true claim
+        times 10^90 would otherwise be refuted by a 1e-100 residue); a zero test asks for it."""
+        if split is None:
+            split = self.ctx.classes > EXHAUSTIVE_MAX
         shown = self.distinguished(*sides) if split else None
         try:
             left, right = (self.cm.evaluate(side, shown) for side in sides)
@@ -433,7 +441,11 @@ class ConcreteChecker:
         if part.is_number:
             return part == 0
         try:  # a part inside a sum names its summation variable: not decided on its own
-            left, _, shown = self.for_numbers((part, part))
+            left, _, shown = self.for_numbers((part, part), split=True)
+            if shown is not None and not self.cm.is_zero(left, assumptions, shown).zero:
+                if self.ctx.classes > EXHAUSTIVE_MAX:
+                    return False
+                left, _, shown = self.for_numbers((part, part), split=False)  # the complete test
         except ValueError:
             return False
         return self.cm.is_zero(left, assumptions, shown).zero
