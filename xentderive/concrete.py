@@ -81,8 +81,9 @@ class ConcreteMeaning:
         self.fs, self.ys = self.raw[ctx.f], self.raw[ctx.y]
         self.fg, self.yg = self.generic_raw[ctx.f], self.generic_raw[ctx.y]
         self.Z = Dummy("Z", positive=True)
-        self._dS = lru_cache(maxsize=None)(lambda v: diff(self.explicit_sum, v))
+        self._dS = lru_cache(maxsize=None)(self._sum_derivative)
         self._phi: dict[Expr, Dummy] = {}
+        self._generic_cache: dict[tuple[int, ...], dict | SplitRefused] = {}
 
     @cached_property
     def generic_sum_term(self) -> Expr:
@@ -100,6 +101,17 @@ class ConcreteMeaning:
     def explicit_sum(self) -> Expr:
         """S written out: Σ_m of its term, the generic term renamed class by class."""
         return Add(*(self._sum_term(m) for m in range(self.ctx.classes)))
+
+    def _sum_derivative(self, v: Expr) -> Expr:
+        """∂S/∂v: for one class's logit, the derivative of that class's term alone (each term names
+        its class only through its own logit, checked in generic_sum_term); else of the whole sum."""
+        if v in self._class_of_logit:
+            return diff(self._sum_term(self._class_of_logit[v]), v)
+        return diff(self.explicit_sum, v)
+
+    @cached_property
+    def _class_of_logit(self) -> dict:
+        return {f: m for m, f in enumerate(self.fs) if isinstance(f, Symbol)}
 
     def _raw(self, classes) -> dict:
         return {b[m]: self.raw[b][m] for b in self.bases for m in classes}
@@ -124,9 +136,21 @@ class ConcreteMeaning:
         """What the generic class g holds for each per-class input: its symbol where the classes
         outside D are unknowns, or their common number where they were all given one (every
         class weight 2); given numbers that differ cannot share one g, so the split is refused."""
+        if distinguished not in self._generic_cache:
+            try:
+                self._generic_cache[distinguished] = self._generic_values_of(distinguished)
+            except SplitRefused as refused:
+                self._generic_cache[distinguished] = refused
+        found = self._generic_cache[distinguished]
+        if isinstance(found, SplitRefused):
+            raise found
+        return found
+
+    def _generic_values_of(self, distinguished: tuple[int, ...]) -> dict:
         out = {}
+        chosen = set(distinguished)
         for b, g in self.generic_raw.items():
-            outside = {v for m, v in enumerate(self.raw[b]) if m not in distinguished}
+            outside = {v for m, v in enumerate(self.raw[b]) if m not in chosen}
             if all(isinstance(v, Symbol) for v in outside):
                 out[b[GENERIC]] = g
             elif len(outside) == 1:

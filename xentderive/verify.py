@@ -110,7 +110,7 @@ class ConcreteChecker:
         for m in range(C):
             kinds.setdefault(tuple(None if isinstance(v[m], Symbol) else v[m] for v in raw.values()), []).append(m)
         group = max(kinds.values(), key=lambda ms: (len(ms), -ms[0]))
-        specials = tuple(m for m in range(C) if m not in set(group))
+        specials = tuple(sorted(m for ms in kinds.values() if ms is not group for m in ms))
         return (tuple(group), specials) if len(specials) <= SPECIAL_MAX else None
 
     @cached_property
