@@ -323,3 +323,39 @@ def test_a_term_zero_only_at_this_c_is_not_refuted_by_rounding(loss, claim):
 @pytest.mark.parametrize(("loss", "claim"), FINITE_C_ZEROS)
 def test_its_twin_the_same_term_at_four_classes_is_refuted(loss, claim):
     assert run("derive", "--loss", loss, "-C", "4", "--target", claim).exit_code == 1
+
+
+HUGE = "(10^10)^20"  # rounding noise of an exact zero, times this, is far above any tolerance
+HUGE_ZEROS = [
+    ("softmax-ce", 2, f"p_i - y_i + {HUGE}*(1 - sum_j(p_j))"),
+    ("softmax-ce", 3, f"p_i - y_i + (10^10)^16*{E4.replace('y_j', 'p_j')}"),  # e₄(p) = 0 for three classes
+    (
+        "softmax-jacobian",
+        3,
+        "p_j*(delta_ij - p_i) + (10^10)^90*(1-delta_ij)*((1 - p_i - p_j)^2 - (sum_j(p_j^2) - p_i^2 - p_j^2))",
+    ),
+]
+
+
+@pytest.mark.parametrize(("loss", "classes", "claim"), HUGE_ZEROS)
+def test_an_exact_zero_times_a_huge_number_is_not_refuted_by_its_rounding_noise(loss, classes, claim):
+    """A point counterexample must hold at two precisions (red team): the noise of a zero that
+    evalf cannot settle changes with the precision, a real difference does not."""
+    assert run("derive", "--loss", loss, "-C", str(classes), "--target", claim).exit_code == 0
+
+
+@pytest.mark.parametrize(("loss", "classes", "claim"), HUGE_ZEROS[1:])
+def test_its_twin_the_same_claim_one_class_more_is_refuted(loss, classes, claim):
+    assert run("derive", "--loss", loss, "-C", str(classes + 1), "--target", claim).exit_code == 1
+
+
+LOG_ZERO = "log(3*sum_j(p_j*y_j)) - log(3) - log(sum_j(p_j*y_j))"  # 0 where Σ p_j y_j > 0 (not shown)
+
+
+def test_a_zero_behind_a_log_not_shown_defined_is_not_proved_rather_than_refuted():
+    assert run("derive", "-C", "2", "--target", f"p_i - y_i + {HUGE}*({LOG_ZERO})").exit_code == 4
+
+
+def test_its_twin_the_log_identity_made_false_is_refuted():
+    wrong = LOG_ZERO.replace("- log(3)", "- log(2)")
+    assert run("derive", "-C", "2", "--target", f"p_i - y_i + {HUGE}*({wrong})").exit_code == 1

@@ -298,20 +298,21 @@ class ConcreteMeaning:
         params: dict | None = None,
         distinguished: tuple[int, ...] | None = None,
         assumptions: tuple[str, ...] = (),
+        digits: int = 100,
     ) -> Expr:
         """`e` at concrete per-class inputs ({base: values}): exact (e^{f} kept exact) when written out;
-        each Rest(term) of a split `e` (classes outside `distinguished`) summed as 100-digit numbers.
-        Symbolic parameters at `params` (default: their samples)."""
+        each Rest(term) of a split `e` (classes outside `distinguished`) summed as `digits`-digit
+        numbers. Symbolic parameters at `params` (default: their samples)."""
         e = self._exact_zeros(e, assumptions, distinguished)
         subs = {s: v for b, vs in values.items() for s, v in zip(self.raw[b], vs, strict=True) if isinstance(s, Symbol)}
         subs |= self.ctx.param_samples() if params is None else params
         total = self.explicit_sum.xreplace(subs)
         # Exact for a few classes; for many, one 100-digit number: the sum pasted into each of
         # the O(C) places Z stands would make O(C²) work (and an exact 0 still chops to 0).
-        subs[self.Z] = total if self.ctx.classes <= NUMERIC_EXACT_MAX else total.evalf(100)
+        subs[self.Z] = total if self.ctx.classes <= NUMERIC_EXACT_MAX else total.evalf(digits)
         if e.has(Rest):
             outside = [m for m in range(self.ctx.classes) if m not in (distinguished or ())]
-            e = e.replace(lambda x: isinstance(x, Rest), lambda r: self._rest_value(r, subs, values, outside))
+            e = e.replace(lambda x: isinstance(x, Rest), lambda r: self._rest_value(r, subs, values, outside, digits))
         return e.xreplace(subs)
 
     def _exact_zeros(self, e: Expr, assumptions: tuple[str, ...], distinguished: tuple[int, ...] | None) -> Expr:
@@ -327,18 +328,20 @@ class ConcreteMeaning:
 
         return e.replace(lambda x: (x.is_Pow and not x.exp.is_Integer) or isinstance(x, log), fix)
 
-    def _rest_value(self, rest: Rest, subs: dict, values: dict, outside: list[int]) -> Expr:
-        """Σ_{m ∉ D} term(m) as a number: the term compiled once (mpmath, 100 digits) and summed."""
+    def _rest_value(self, rest: Rest, subs: dict, values: dict, outside: list[int], digits: int = 100) -> Expr:
+        """Σ_{m ∉ D} term(m) as a number: the term compiled once (mpmath, `digits` digits) and summed."""
         import mpmath
         from sympy import Float, lambdify
 
         generic = list(self.generic_raw.values())
         body = rest.args[0].xreplace({k: v for k, v in subs.items() if k not in generic})
         fn = lambdify(generic, body, modules="mpmath")
-        with mpmath.workdps(100):
+        with mpmath.workdps(digits):
             per_class = [values.get(b, self.raw[b]) for b in self.bases]
-            total = mpmath.fsum(fn(*(mpmath.mpf(str(column[m].evalf(100))) for column in per_class)) for m in outside)
-        return Float(total, 100)
+            total = mpmath.fsum(
+                fn(*(mpmath.mpf(str(column[m].evalf(digits))) for column in per_class)) for m in outside
+            )
+        return Float(total, digits)
 
 
 def _kind(base) -> dict:

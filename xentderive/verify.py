@@ -64,6 +64,7 @@ SPECIAL_MAX = 8  # classes whose inputs differ from the rest's, each checked by 
 SIGN_METHOD = "nonnegative by structure: sums and products of nonnegative parts (squares, $@p_j > 0$, stated signs)"
 FALLBACK_CLASSES = tuple(range(1, 7))
 SEEDS = (1, 2, 3, 4, 5)
+PRECISIONS = (90, 180)  # digits of a point's values; a counterexample must hold at both
 FAILING_PART = {"log": "a log of a number ≤ 0", "denominator": "a division by 0", "power": "a power with no real value"}
 
 
@@ -481,19 +482,41 @@ class ConcreteChecker:
         for seed, params in samples:
             point = self.random_point(seed, params, assumptions)
             try:
-                lv = _value(self.cm.numeric(left, point.values, params, shown, assumptions))
-                rv = _value(self.cm.numeric(right, point.values, params, shown, assumptions))
+                first = self._difference(b, left, right, point, shown, assumptions, PRECISIONS[0])
+                # Confirmed at a higher precision: rounding noise (a zero that evalf cannot settle,
+                # times 10^200) changes with the precision, a real difference does not.
+                if first is None or not _same(first, self._difference(b, left, right, point, shown, assumptions)):
+                    continue
             except (ArithmeticError, TypeError, ValueError, RecursionError):  # SymPy could not evaluate here
                 continue
-            finite = lv.is_finite, rv.is_finite
-            if finite == (True, True):
-                tolerance = 1e-20 * (1 + Abs(lv))
-                differs = (lv - rv < -tolerance) if b.relation == "≥" else (Abs(lv - rv) > tolerance)
-            else:  # one side undefined (a division by zero) and the other not; both: no number to show
-                differs = b.relation == "=" and True in finite
-            if differs:
-                return self._counterexample_at(a, b, inst, point, (_shown(lv), _shown(rv)))
+            return self._counterexample_at(a, b, inst, point, first[2:])
         return None
+
+    def _difference(
+        self,
+        b: Line,
+        left: Expr,
+        right: Expr,
+        point: Point,
+        shown: tuple[int, ...] | None,
+        assumptions: tuple[str, ...],
+        digits: int = PRECISIONS[1],
+    ) -> tuple | None:
+        """None where the sides agree at the point (or, for ≥, the left is not smaller); else which
+        sides are finite, their difference (None if a side is not finite) and both values shown."""
+        lv, rv = (
+            _value(self.cm.numeric(side, point.values, point.params, shown, assumptions, digits), digits // 3)
+            for side in (left, right)
+        )
+        finite = lv.is_finite, rv.is_finite
+        if finite == (True, True):
+            tolerance = 1e-20 * (1 + Abs(lv))
+            differs = (lv - rv < -tolerance) if b.relation == "≥" else (Abs(lv - rv) > tolerance)
+            gap = lv - rv
+        else:  # one side undefined (a division by zero) and the other not; both: no number to show
+            differs = b.relation == "=" and True in finite
+            gap = None
+        return (finite, gap, _shown(lv), _shown(rv)) if differs else None
 
     def random_point(self, seed: int, params: dict, assumptions: tuple[str, ...]) -> Point:
         """Seeded rational inputs: logits, labels of the link's kind, nonnegative weights (zeros too)."""
@@ -692,10 +715,19 @@ def _unmet(domain: Domain, meanings: tuple[Expr, ...], written: tuple[Expr, ...]
     ]
 
 
-def _value(e: Expr) -> Expr:
-    """The value to 30 digits, parts below that precision chopped (an exact 0 that evalf cannot
+def _same(first: tuple, second: tuple | None) -> bool:
+    """Two looks at one point's difference agree: the same sides finite, the gap equal to 6 digits."""
+    if second is None or first[0] != second[0]:
+        return False
+    if first[1] is None:
+        return second[1] is None
+    return bool(Abs(first[1] - second[1]) <= 1e-6 * Abs(second[1]))
+
+
+def _value(e: Expr, digits: int = 30) -> Expr:
+    """The value to `digits` digits, parts below that precision chopped (an exact 0 that evalf cannot
     recognise comes out as ±1e-70, and √ of it would look complex); NaN where it is not real."""
-    v = e.evalf(30, chop=True)
+    v = e.evalf(digits, chop=True, maxn=4 * digits)  # noise past the working precision differs with it
     if v.has(I) or not v.is_number:
         return S.NaN
     return v
