@@ -251,7 +251,40 @@ def test_the_hessian_properties_are_proved_and_their_twins_fail():
         assert res.status is Status.FAILED
 
 
-def test_the_hessian_is_limited_to_classes_it_can_write_out():
-    assert derive(12, loss="ce-hessian").ok
-    with pytest.raises(InputError, match="above ce-hessian's maximum of 24"):
-        build(25, loss="ce-hessian")
+def test_the_hessian_at_many_classes_uses_the_proof_for_every_c_where_the_classes_cannot_be_split():
+    d = derive(1000, loss="ce-hessian")
+    assert d.ok
+    by_key = {s.key: s.method for s in d.all_steps}
+    for key in ("row-sum", "psd"):  # a sum over a derivative's own class; a double sum
+        assert by_key[key].startswith("proved for every $@C ≥ 1$ (symbolic C:") and "so for $@C = 1000$" in by_key[key]
+    assert by_key["hessian"].startswith("exact identity")  # the others are checked at C = 1000 itself
+    assert not derive(1000, loss="ce-hessian", target="delta_ij*p_i + p_i*p_j").ok
+
+
+def _mutated(step, chain: int = 0, line: int = -1):
+    chains = [list(ch) for ch in step.chains]
+    with evaluate(False):
+        chains[chain][line] = replace(chains[chain][line], expr=Add(Mul(2, chains[chain][line].expr), Integer(1)))
+    return replace(step, chains=chains)
+
+
+@pytest.mark.parametrize("key", ["row-sum", "psd"])
+def test_its_twins_a_step_unlike_its_symbolic_twin_or_a_twin_not_proved_is_not_taken_from_it(key):
+    from sympy import Integer as Int
+
+    from xentderive.api import symbolic_twin
+    from xentderive.verify import ConcreteChecker, _same_step
+
+    d = build(30, loss="ce-hessian")
+    twin = symbolic_twin(d)
+    step = next(s for s in d.all_steps if s.key == key)
+    same = next(s for s in twin.all_steps if s.key == key)
+    assert _same_step(step, same, {twin.ctx.C: Int(30)})
+    honest = ConcreteChecker(d.ctx, d.labels, lambda k: (twin.ctx, same))
+    assert honest.proved_for_every_c(step).status is Status.VERIFIED
+    # a step changed at C = 30 only no longer matches its twin: the proof for every C says nothing of it
+    assert not _same_step(_mutated(step), same, {twin.ctx.C: Int(30)})
+    assert honest.proved_for_every_c(_mutated(step)) is None
+    # both changed alike: they match, but the twin is not proved (it is false), so it is not used
+    wrong = ConcreteChecker(d.ctx, d.labels, lambda k: (twin.ctx, _mutated(same)))
+    assert wrong.proved_for_every_c(_mutated(step)) is None

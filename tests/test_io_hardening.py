@@ -583,14 +583,24 @@ def test_config_refuses_out_of_range_classes_at_the_entry(tmp_path):
     )
 
 
-def test_config_refuses_a_claims_classes_above_its_losss_maximum(tmp_path):
+@pytest.fixture
+def capped(monkeypatch):
+    """A derivation with a maximum number of classes (none has one now): ce-hessian capped at 24."""
+    from dataclasses import replace as changed
+
+    from xentderive.derivations import REGISTRY
+
+    monkeypatch.setitem(REGISTRY, "ce-hessian", changed(REGISTRY["ce-hessian"], max_classes=(24, "a stated cap")))
+
+
+def test_config_refuses_a_claims_classes_above_its_losss_maximum(tmp_path, capped):
     message = refused(tmp_path, "[[tool.xentderive.claims]]\nloss = 'ce-hessian'\nclasses = [2, 30]\n")
     assert message.startswith(
         "tool.xentderive.claims[0].classes[1] (line 3, column 15): 30 classes is above ce-hessian"
     )
 
 
-def test_config_refuses_top_level_classes_above_a_claims_maximum_at_the_top_level_entry(tmp_path):
+def test_config_refuses_top_level_classes_above_a_claims_maximum_at_the_top_level_entry(tmp_path, capped):
     message = refused(
         tmp_path, "[tool.xentderive]\nclasses = [3, 25]\n[[tool.xentderive.claims]]\nloss = 'ce-hessian'\n"
     )
@@ -681,7 +691,7 @@ def test_validate_cases_accepts_good_claims_from_flags():
         (Case("ce-hessian", "onehot", None), (30,), "--classes 30 classes is above ce-hessian"),
     ],
 )
-def test_validate_cases_refuses_bad_claims_from_flags(case, classes, flag):
+def test_validate_cases_refuses_bad_claims_from_flags(case, classes, flag, capped):
     with pytest.raises(InputError) as err:
         validate_cases([(case, None)], classes)
     assert one_line(err).startswith(flag)

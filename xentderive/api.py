@@ -13,7 +13,7 @@ from .concrete import ConcreteMeaning
 from .context import Context
 from .derivations import REGISTRY
 from .errors import InputError
-from .limits import GRADIENT_MAX_CLASSES, MAX_CLASSES
+from .limits import GRADIENT_MAX_CLASSES, GRADIENT_MAX_MATRIX, MAX_CLASSES
 from .model import Derivation, Line, Status, Step
 from .params import resolve
 from .semantics import ASSUME_LABEL_SUM, ASSUME_LABELS_NONNEGATIVE, free_indices, instantiate
@@ -129,12 +129,24 @@ def build(
         target=target_text,
         conventions=list(spec.conventions),
         params={name: sstr(value) for name, value in values.items()},
+        given={"labels": labels, "target": target, "loss": loss, "names": names, "params": params},
     )
+
+
+def symbolic_twin(derivation: Derivation) -> Derivation | None:
+    """The same derivation for symbolic C (same loss, labels, claim, parameters), or None where
+    there is none (weights given per class need a number of classes)."""
+    if derivation.ctx.symbolic or not derivation.given:
+        return None
+    try:
+        return build(None, **derivation.given)
+    except InputError:
+        return None
 
 
 def check(derivation: Derivation, on_step: Callable[[Step], None] | None = None) -> Derivation:
     """Verify every step in place; explain a soft-label claim that needs Σ_j y_j = 1."""
-    verify(derivation, on_step)
+    verify(derivation, on_step, lambda: symbolic_twin(derivation))
     claim, ctx = derivation.claim, derivation.ctx
     if claim.status is Status.FAILED and ASSUME_LABEL_SUM not in claim.assumptions:
         with_sum = replace(claim, assumptions=(ASSUME_LABEL_SUM,))
@@ -172,11 +184,17 @@ class _RawPrinter(StrPrinter):
         return self.total if expr == self.placeholder else super()._print_Dummy(expr)
 
 
+def gradient_max_classes(derivation: Derivation) -> int:
+    """The most classes for which the JSON lists the gradient: fewer for a matrix (C² entries)."""
+    matrix = free_indices(derivation.result, derivation.ctx.indices) == {derivation.ctx.i, derivation.ctx.j}
+    return GRADIENT_MAX_MATRIX if matrix else GRADIENT_MAX_CLASSES
+
+
 def raw_gradient(derivation: Derivation) -> list | None:
     """dL/df_i for every i in SymPy syntax over f0…f{C-1}, y0…y{C-1} and the parameters' names
     (a C×C list of lists for a matrix such as ∂p_j/∂f_i); None when too large."""
     ctx = derivation.ctx
-    if ctx.symbolic or ctx.classes > GRADIENT_MAX_CLASSES:
+    if ctx.symbolic or ctx.classes > gradient_max_classes(derivation):
         return None
     cm = ConcreteMeaning(ctx)
     printer = _RawPrinter(cm.Z, cm.explicit_sum)

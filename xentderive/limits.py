@@ -6,6 +6,9 @@ MAX_CLASSES = 10_000
 GRADIENT_MAX_CLASSES = 200
 """Above this many classes the JSON `gradient` (C strings of O(C) terms each) is left out."""
 
+GRADIENT_MAX_MATRIX = 30
+"""Above this many classes a matrix `gradient` (C² strings: a Jacobian, a Hessian) is left out."""
+
 DEFAULT_TIMEOUT = 60.0
 """Seconds a run (`derive`) or one case (`check`) may take unless --timeout says otherwise."""
 

@@ -105,6 +105,7 @@ class Derivation:
     target: str
     conventions: list[str] = field(default_factory=list)  # prose
     params: dict[str, str] = field(default_factory=dict)  # name → value, or the name itself if symbolic
+    given: dict = field(default_factory=dict, repr=False, compare=False)  # build()'s keyword arguments
 
     @property
     def all_steps(self) -> list[Step]:

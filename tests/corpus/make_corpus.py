@@ -981,7 +981,7 @@ for loss, target, why, params, classes in [
     ("temperature", TT, "T = 0 is out of range", {"T": 0}, "C"),
     ("focal", FC, "gamma = 11 is out of range", {"gamma": 11}, 3),
     ("softmax-ce", "p_i - y_i", "softmax-ce has no parameter T", {"T": 2}, "C"),
-    ("ce-hessian", "delta_ij*p_i - p_i*p_j", "ce-hessian takes C ≤ 24", None, 25),
+    ("ce-hessian", "delta_ij*p_i - p_i*p_j", "ce-hessian has no parameter gamma", {"gamma": 2}, 25),
     ("softmax-ce", "p_i - y_i", "C ≤ 10000", None, 10001),
     ("focal", FC, "focal's domain starts at C = 2", {"gamma": 3}, 1),
     ("focal", "0", "focal's domain starts at C = 2", None, 1),

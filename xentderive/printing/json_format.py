@@ -8,8 +8,8 @@ from dataclasses import asdict
 from sympy import sstr
 
 from .. import __version__
-from ..api import raw_gradient
-from ..limits import GRADIENT_MAX_CLASSES
+from ..api import gradient_max_classes, raw_gradient
+from ..limits import GRADIENT_MAX_CLASSES, GRADIENT_MAX_MATRIX
 from ..model import Derivation, Step
 from .common import RenderOptions, Words
 from .latex import chain_body
@@ -72,7 +72,10 @@ def document(d: Derivation, options: RenderOptions | None = None) -> dict:
     if not d.ctx.symbolic:
         gradient = raw_gradient(d)
         if gradient is None:
-            doc["gradient_omitted"] = f"left out above C = {GRADIENT_MAX_CLASSES} (each component has O(C) terms)"
+            if gradient_max_classes(d) == GRADIENT_MAX_CLASSES:
+                doc["gradient_omitted"] = f"left out above C = {GRADIENT_MAX_CLASSES} (each component has O(C) terms)"
+            else:
+                doc["gradient_omitted"] = f"left out above C = {GRADIENT_MAX_MATRIX} (a matrix: C² entries)"
         else:
             doc["gradient"] = gradient
     return doc
