@@ -71,7 +71,7 @@ def ours_seconds(classes: int, repeat: int) -> float:
 GATE = [  # (what, command, target in seconds, or a label to compare with)
     ("check (smoke suite, no configuration)", ["check"], 8.0),
     ("false claim, derive -C 10000", ["derive", "-C", "10000", "--target", "p_i - 2*y_i"], 3.0),
-    ("ce-hessian, derive -C 24 (its maximum; target: C = 1000)", ["derive", "--loss", "ce-hessian", "-C", "24"], 5.0),
+    ("ce-hessian, derive -C 1000", ["derive", "--loss", "ce-hessian", "-C", "1000"], 5.0),
     ("weighted-ce -C 10000 --param w9999=2", ["derive", "--loss=weighted-ce", "-C", "10000", "--param=w9999=2"], 5.0),
     ("derive -C 1000", ["derive", "-C", "1000"], None),
     ("derive -C 3 (target: at most derive -C 1000)", ["derive", "-C", "3"], "derive -C 1000"),
@@ -118,7 +118,7 @@ def main() -> None:
     for loss in ("weighted-ce", "sigmoid-bce", "focal", "ce-hessian"):
         rows.append((f"derive --loss {loss}", ["derive", "--loss", loss]))
         rows.append(("  ... -C 10", ["derive", "--loss", loss, "-C", "10"]))
-    rows.append(("  ... -C 24 (ce-hessian's max)", ["derive", "--loss", "ce-hessian", "-C", "24"]))
+    rows.append(("  ... -C 1000 (ce-hessian)", ["derive", "--loss", "ce-hessian", "-C", "1000"]))
     rows.append(("check (smoke suite)", ["check"]))
     rows.append(("check --all", ["check", "--all"]))
     rows.append(("check --all -j 1", ["check", "--all", "-j", "1"]))
