@@ -288,3 +288,13 @@ def test_its_twins_a_step_unlike_its_symbolic_twin_or_a_twin_not_proved_is_not_t
     # both changed alike: they match, but the twin is not proved (it is false), so it is not used
     wrong = ConcreteChecker(d.ctx, d.labels, lambda k: (twin.ctx, _mutated(same)))
     assert wrong.proved_for_every_c(_mutated(step)) is None
+    # parts with no value where y_i = 0, which evaluation would cancel, keep the step unlike its twin
+    # (found by the red team: the comparison once re-evaluated both sides)
+    from sympy import Pow, Symbol, log
+
+    y = d.ctx.y[d.ctx.i]
+    with evaluate(False):
+        for change in (lambda e: Mul(e, y, Pow(y, -1)), lambda e: Add(e, Mul(0, log(y))), lambda e: Symbol("0")):
+            chains = [list(ch) for ch in step.chains]
+            chains[0][-1] = replace(chains[0][-1], expr=change(chains[0][-1].expr))
+            assert not _same_step(replace(step, chains=chains), same, {twin.ctx.C: Int(30)})

@@ -62,6 +62,7 @@ RANDOM_SIZES = 2
 LARGEST = 64
 MAX_COMPONENTS = 12  # every component up to this C; above it i = 0, 1, C//2, C-1
 MAX_MATRIX = 5  # every entry of a matrix claim up to this C; above it i, j each in 0, 1, C//2, C-1
+LARGE_MATRIX = 1000  # above this C, four entries of a matrix: (0, 0), (0, 1), (C/2, C/2), (C-1, C/2)
 BUDGET = 2048  # points × components × C at one C, at most: a loss evaluation costs O(C)
 MIN_POINTS = 3  # …but never fewer points than this (a large concrete C, a large matrix)
 SNAP = mpf(10) ** -(DIGITS - 5)  # a sum below this share of its largest term is rounding: exactly 0
@@ -106,7 +107,8 @@ def describe(seed: int, loss: str | None = None, params: dict[str, str] | None =
     text = (
         f"mpmath {DIGITS} digits, central differences h = 1e-20, tolerance 1e-25 (relative above 1), "
         f"seeded points (seed {seed}); symbolic C sampled at C = {sizes} (every component up to C = "
-        f"{MAX_COMPONENTS}, every matrix entry up to C = {MAX_MATRIX}, else i, j = 0, 1, C/2, C-1); each symbolic "
+        f"{MAX_COMPONENTS}, every matrix entry up to C = {MAX_MATRIX}, else i, j = 0, 1, C/2, C-1, "
+        f"above C = {LARGE_MATRIX} four entries); each symbolic "
         f"parameter at both ends of its range (an open end approached: {NEAR}, {FAR}), at integers inside and at "
         "random points; labels one-hot, "
         "with zeros and random (onehot), any reals with zeros and negatives (soft); class weights zero, "
@@ -269,6 +271,8 @@ def _rows(size: int, matrix: bool = False) -> list[int]:
 
 def _entries(size: int, matrix: bool) -> list[tuple[int, int]]:
     rows = _rows(size, matrix)
+    if matrix and size > LARGE_MATRIX:  # each entry costs O(C) loss evaluations of O(C): a diagonal and off it
+        return [(0, 0), (0, 1), (size // 2, size // 2), (size - 1, size // 2)]
     return [(i, j) for i in rows for j in rows] if matrix else [(i, 0) for i in rows]
 
 

@@ -758,16 +758,48 @@ def _unmet(domain: Domain, meanings: tuple[Expr, ...], written: tuple[Expr, ...]
 
 def _same_step(step: Step, twin: Step, at: dict) -> bool:
     """Is `step` the symbolic `twin` with C given its value: the same assumptions, relations and
-    lines? Both sides are compared with every sum and product evaluated, so 1·x and C - 1 at
-    C = 30 (29) read alike; nothing else is rewritten."""
-
-    def normal(e: Expr) -> str:
-        return sstr(e.xreplace(at).replace(lambda x: x.is_Add or x.is_Mul, lambda x: x.func(*x.args)))
-
+    lines, as SymPy trees (symbols with their assumptions)? Nothing is evaluated or rebuilt: the
+    trees are walked side by side, where a sum or product of plain numbers compares by value
+    (C - 1 at C = 30 is 29) and a factor of 1 is skipped (1·x is x). Evaluating more would let
+    y_i/y_i or 0·log(y_i) vanish from one side."""
     if step.assumptions != twin.assumptions or [len(c) for c in step.chains] != [len(c) for c in twin.chains]:
         return False
     lines = [(a, b) for c1, c2 in zip(step.chains, twin.chains, strict=True) for a, b in zip(c1, c2, strict=True)]
-    return all(a.relation == b.relation and normal(a.expr) == normal(b.expr) for a, b in lines)
+    return all(a.relation == b.relation and _alike(a.expr, b.expr, at) for a, b in lines)
+
+
+def _plain_number(e: Expr, at: dict) -> Expr | None:
+    """The value of `e` if it is built of plain numbers (after `at`) by sums and products, else None."""
+    if not e.args:
+        value = at.get(e, e)
+        return value if value.is_Number else None
+    if e.is_Add or e.is_Mul:
+        values = [_plain_number(a, at) for a in e.args]
+        if all(v is not None for v in values):
+            return e.func(*values)
+    return None
+
+
+def _factors(e: Expr) -> list[Expr]:
+    """The arguments of `e`, a product's factors of 1 left out."""
+    return [a for a in e.args if not (e.is_Mul and a == 1)]
+
+
+def _alike(a: Expr, b: Expr, at: dict) -> bool:
+    """Do `a` (concrete) and `b` (symbolic, `at` giving C its value) have the same tree?"""
+    values = _plain_number(a, {}), _plain_number(b, at)
+    if values != (None, None):
+        return values[0] == values[1]
+    while a.is_Mul and len(_factors(a)) == 1:
+        a = _factors(a)[0]
+    while b.is_Mul and len(_factors(b)) == 1:
+        b = _factors(b)[0]
+    if not a.args or not b.args:
+        return a == at.get(b, b)
+    if a.func != b.func:
+        return False
+    xs, ys = _factors(a), _factors(b)
+    return len(xs) == len(ys) and all(_alike(x, y, at) for x, y in zip(xs, ys, strict=True))
 
 
 def _same(first: tuple, second: tuple | None) -> bool:
