@@ -359,3 +359,19 @@ def test_a_zero_behind_a_log_not_shown_defined_is_not_proved_rather_than_refuted
 def test_its_twin_the_log_identity_made_false_is_refuted():
     wrong = LOG_ZERO.replace("- log(3)", "- log(2)")
     assert run("derive", "-C", "2", "--target", f"p_i - y_i + {HUGE}*({wrong})").exit_code == 1
+
+
+SATURATED = "p_i - y_i - 1 + 1/(1+((10^10)^30*(1 - sum_j(p_j)))^2)"  # 1/(1 + 0) - 1 = 0: true
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_noise_that_a_function_saturates_does_not_refute_a_true_claim(classes):
+    """1/(1 + u²) with u = 10^300·(an exact 0): its noise gives 0 at both precisions, so up to 8
+    classes the gap at a point must be one that evalf guarantees (strict), else no counterexample."""
+    assert run("derive", "-C", str(classes), "--target", SATURATED).exit_code == 0
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_its_twin_a_real_difference_under_deep_cancellation_is_still_refuted(classes):
+    hidden = "p_i - y_i + (1 - sum_j(p_j) + 10^(-100)*10^(-100))*10^100*10^100"  # off by exactly 1
+    assert run("derive", "-C", str(classes), "--target", hidden).exit_code == 1

@@ -32,7 +32,7 @@ from itertools import product
 from sympy import Abs, Add, Expr, I, Integer, Pow, Rational, S, Symbol, expand, sstr
 from sympy.core.parameters import evaluate
 
-from .concrete import ConcreteMeaning, Rest, SplitRefused, classes_named
+from .concrete import NUMERIC_EXACT_MAX, ConcreteMeaning, Rest, SplitRefused, classes_named
 from .context import Context
 from .domain import Domain, has_no_value, parameter_values
 from .model import Counterexample, Derivation, Line, Status, Step
@@ -552,15 +552,17 @@ class ConcreteChecker:
     ) -> tuple | None:
         """None where the sides agree at the point (or, for ≥, the left is not smaller); else which
         sides are finite, their difference (None if a side is not finite) and both values shown."""
-        lv, rv = (
-            _value(self.cm.numeric(side, point.values, point.params, shown, assumptions, digits), digits // 3)
-            for side in (left, right)
-        )
+        exact = [self.cm.numeric(e, point.values, point.params, shown, assumptions, digits) for e in (left, right)]
+        lv, rv = (_value(v, digits // 3) for v in exact)
         finite = lv.is_finite, rv.is_finite
         if finite == (True, True):
             tolerance = 1e-20 * (1 + Abs(lv))
-            differs = (lv - rv < -tolerance) if b.relation == "≥" else (Abs(lv - rv) > tolerance)
             gap = lv - rv
+            if shown is None and self.ctx.classes <= NUMERIC_EXACT_MAX:  # exact values: the gap to certain digits
+                gap = _certain(exact[0] - exact[1], digits // 3)
+                if gap is None:  # evalf cannot settle it (an exact zero, or noise a function saturates)
+                    return None
+            differs = (gap < -tolerance) if b.relation == "≥" else (Abs(gap) > tolerance)
         else:  # one side undefined (a division by zero) and the other not; both: no number to show
             differs = b.relation == "=" and True in finite
             gap = None
@@ -816,6 +818,18 @@ def _same(first: tuple, second: tuple | None) -> bool:
     if first[1] is None:
         return second[1] is None
     return bool(Abs(first[1] - second[1]) <= 1e-6 * Abs(second[1]))
+
+
+def _certain(e: Expr, digits: int) -> Expr | None:
+    """An exact number's value with `digits` digits that evalf guarantees (strict), or None where it
+    cannot: 1/(1 + (10^300·(1 - Σp))²) is 1, but its noise saturates to 0 at both precisions."""
+    from sympy.core.evalf import PrecisionExhausted
+
+    try:
+        v = e.evalf(digits, strict=True, maxn=10 * digits)
+    except (PrecisionExhausted, ValueError):
+        return None
+    return None if v.has(I) or not v.is_number else v
 
 
 def _value(e: Expr, digits: int = 30) -> Expr:
