@@ -40,11 +40,8 @@ def test_every_line_mutated_is_caught_and_its_twin_passes(loss, classes):
     for step in d.all_steps:
         assert checker.check(step).status.passed, f"twin {step.key}"
         for c, chain in enumerate(step.chains):
-            for k, line in enumerate(chain):
-                chains = [list(ch) for ch in step.chains]
-                with evaluate(False):  # 2e + 1: unlike 2e, it also moves a line whose value is 0
-                    chains[c][k] = replace(line, expr=Add(Mul(2, line.expr), Integer(1)))
-                status = checker.check(replace(step, chains=chains)).status
+            for k in range(len(chain)):
+                status = checker.check(_mutated(step, c, k)).status
                 assert status is Status.FAILED, f"{loss} {step.key} chain {c} line {k} not caught"
 
 
@@ -261,10 +258,15 @@ def test_the_hessian_at_many_classes_uses_the_proof_for_every_c_where_the_classe
     assert not derive(1000, loss="ce-hessian", target="delta_ij*p_i + p_i*p_j").ok
 
 
-def _mutated(step, chain: int = 0, line: int = -1):
+def _doubled_plus_one(e):
+    return Add(Mul(2, e), Integer(1))  # 2e + 1: unlike 2e, it also moves a line whose value is 0
+
+
+def _mutated(step, chain: int = 0, line: int = -1, change=_doubled_plus_one):
+    """`step` with one line changed (under evaluate(False): as written)."""
     chains = [list(ch) for ch in step.chains]
     with evaluate(False):
-        chains[chain][line] = replace(chains[chain][line], expr=Add(Mul(2, chains[chain][line].expr), Integer(1)))
+        chains[chain][line] = replace(chains[chain][line], expr=change(chains[chain][line].expr))
     return replace(step, chains=chains)
 
 
@@ -293,8 +295,5 @@ def test_its_twins_a_step_unlike_its_symbolic_twin_or_a_twin_not_proved_is_not_t
     from sympy import Pow, Symbol, log
 
     y = d.ctx.y[d.ctx.i]
-    with evaluate(False):
-        for change in (lambda e: Mul(e, y, Pow(y, -1)), lambda e: Add(e, Mul(0, log(y))), lambda e: Symbol("0")):
-            chains = [list(ch) for ch in step.chains]
-            chains[0][-1] = replace(chains[0][-1], expr=change(chains[0][-1].expr))
-            assert not _same_step(replace(step, chains=chains), same, {twin.ctx.C: Int(30)})
+    for change in (lambda e: Mul(e, y, Pow(y, -1)), lambda e: Add(e, Mul(0, log(y))), lambda e: Symbol("0")):
+        assert not _same_step(_mutated(step, change=change), same, {twin.ctx.C: Int(30)})

@@ -36,6 +36,7 @@ from sympy import (
     expand,
     log,
 )
+from sympy.core.parameters import global_parameters
 
 from .context import Context
 from .semantics import (
@@ -83,7 +84,8 @@ class ConcreteMeaning:
         self.Z = Dummy("Z", positive=True)
         self._dS = lru_cache(maxsize=None)(self._sum_derivative)
         self._phi: dict[Expr, Dummy] = {}
-        self._generic_cache: dict[tuple[int, ...], dict | SplitRefused] = {}
+        self._generic = lru_cache(maxsize=None)(self._generic_values_of)  # per set of checked classes
+        self._evaluated = lru_cache(maxsize=256)(self._evaluate)
 
     @cached_property
     def generic_sum_term(self) -> Expr:
@@ -117,7 +119,12 @@ class ConcreteMeaning:
         return {b[m]: self.raw[b][m] for b in self.bases for m in classes}
 
     def evaluate(self, expr: Expr, distinguished: tuple[int, ...] | None = None) -> Expr:
-        """Written out when `distinguished` is None, else split into D and Rest(...)."""
+        """Written out when `distinguished` is None, else split into D and Rest(...). Cached: the
+        checker asks for the same side more than once (whether a step splits, then the link); the
+        key holds SymPy's evaluate flag, on which the result depends."""
+        return self._evaluated(expr, distinguished, global_parameters.evaluate)
+
+    def _evaluate(self, expr: Expr, distinguished: tuple[int, ...] | None, evaluating: bool) -> Expr:
         ctx = self.ctx
         e = meaning(expr, ctx).xreplace({ctx.S: self.Z})
         if distinguished is None:
@@ -136,15 +143,7 @@ class ConcreteMeaning:
         """What the generic class g holds for each per-class input: its symbol where the classes
         outside D are unknowns, or their common number where they were all given one (every
         class weight 2); given numbers that differ cannot share one g, so the split is refused."""
-        if distinguished not in self._generic_cache:
-            try:
-                self._generic_cache[distinguished] = self._generic_values_of(distinguished)
-            except SplitRefused as refused:
-                self._generic_cache[distinguished] = refused
-        found = self._generic_cache[distinguished]
-        if isinstance(found, SplitRefused):
-            raise found
-        return found
+        return self._generic(distinguished)
 
     def _generic_values_of(self, distinguished: tuple[int, ...]) -> dict:
         out = {}

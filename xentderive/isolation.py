@@ -204,7 +204,11 @@ class Worker:
 
 def run_isolated(work: Callable[[], Any], limits: Limits) -> Finished:
     """Run `work()` in a forked child within `limits`; KeyboardInterrupt kills the child and propagates."""
-    return next(run_many([work], limits, 1))
+    runs = run_many([work], limits, 1)
+    try:
+        return next(runs)
+    finally:
+        runs.close()
 
 
 def run_many(works: Iterable[Callable[[], Any]], limits: Limits, jobs: int) -> Iterator[Finished]:
@@ -230,17 +234,11 @@ def run_many(works: Iterable[Callable[[], Any]], limits: Limits, jobs: int) -> I
             while following in done:
                 yield done.pop(following)
                 following += 1
-            if not running:
-                if exhausted and not done:
-                    return
-                continue
+            if not running:  # nothing left to start either: every result has been yielded
+                return
             ready, _, _ = select.select(list(running.values()), [], [], POLL)
-            for worker in ready:
-                if worker.read():
-                    number = next(n for n, w in running.items() if w is worker)
-                    done[number] = running.pop(number).finish()
             for number, worker in list(running.items()):
-                if worker not in ready and worker.over_limit():
+                if worker.read() if worker in ready else worker.over_limit():
                     done[number] = running.pop(number).finish()
     finally:
         for worker in running.values():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 
 from .config import LABELS, Case, find_pyproject, load_config, parse_classes
@@ -173,11 +173,6 @@ def _result(case: Case, done: Finished) -> CaseResult:
         result = CaseResult(case, "error", 0.0, message=f"internal error (please report): {last}")
     result.seconds = done.seconds
     return result
-
-
-def run_case(case: Case, settings: Settings) -> CaseResult:
-    """One case in its own worker process, killed at the case's time or memory limit."""
-    return run_suite([case], replace(settings, jobs=1)).results[0]
 
 
 def job_count(jobs: int | str, cases: int) -> int:

@@ -139,10 +139,10 @@ def fails(kind: str, base: Expr, exponent: Expr) -> bool:
         return is_exact_zero(base)
     if exponent.free_symbols or not exponent.is_number:
         return False
-    if exponent.is_Integer:  # (y - 1/2)^(T/T) is a power of a negative number with exponent 1: real
-        return is_exact_zero(base) and is_negative(exponent)
-    if is_negative(base):
-        return True  # a fractional power of a negative number is not real
+    # A fractional power of a negative number is not real; with an integer exponent at the point
+    # ((y - 1/2)^(T/T) is a power with exponent 1) it is.
+    if not exponent.is_Integer and is_negative(base):
+        return True
     return is_exact_zero(base) and is_negative(exponent)
 
 

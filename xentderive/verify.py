@@ -274,23 +274,24 @@ class ConcreteChecker:
             return self.check_inequality(a, b, sides, inst, assumptions)
         left, right, shown = self.for_numbers(sides, split=True)
         early: list[Counterexample] = []
-        tried: list[bool] = []
 
         def refuted_at_a_point() -> bool:  # a false link is answered before the costly expansion
-            if shown is None and not tried:  # exact values only (written out, at most EXHAUSTIVE_MAX classes)
-                tried.append(True)
+            if shown is None:  # exact values only (written out, at most EXHAUSTIVE_MAX classes)
                 early.extend(filter(None, [self.counterexample(a, b, left, right, inst, assumptions, points=1)]))
             return bool(early)
 
+        before_expanding: Callable[[], bool] | None = refuted_at_a_point
         if shown is not None:
             out = self.cm.is_zero(left - right, assumptions, shown)
             if out.zero:  # zero with the other classes' power sums free: zero for every value of them
                 return LinkResult(Status.VERIFIED, out.method)
             if self.ctx.classes <= EXHAUSTIVE_MAX:  # a few classes: the complete, exact test, all written out
                 left, right, shown = self.for_numbers(sides, split=False)
-                refuted_at_a_point()  # the split failed: a false link is likely, and the zero test is dear
-        if shown is None and not early:
-            out = self.cm.is_zero(left - right, assumptions, shown, refuted_at_a_point)
+                before_expanding = None  # the point is tried first: the split failed, so a false link is likely
+                if refuted_at_a_point():
+                    return LinkResult(Status.FAILED, "not an identity: the two sides differ at a point", early[0])
+        if shown is None:
+            out = self.cm.is_zero(left - right, assumptions, shown, before_expanding)
         if early:
             return LinkResult(Status.FAILED, "not an identity: the two sides differ at a point", early[0])
         if out.zero:
@@ -485,10 +486,11 @@ class ConcreteChecker:
             return part == 0
         try:  # a part inside a sum names its summation variable: not decided on its own
             left, _, shown = self.for_numbers((part, part), split=True)
-            if shown is not None and not self.cm.is_zero(left, assumptions, shown).zero:
-                if self.ctx.classes > EXHAUSTIVE_MAX:
-                    return False
-                left, _, shown = self.for_numbers((part, part), split=False)  # the complete test
+            if self.cm.is_zero(left, assumptions, shown).zero:
+                return True
+            if shown is None or self.ctx.classes > EXHAUSTIVE_MAX:
+                return False
+            left, _, shown = self.for_numbers((part, part), split=False)  # a few classes: the complete test
         except ValueError:
             return False
         return self.cm.is_zero(left, assumptions, shown).zero

@@ -9,7 +9,7 @@ from sympy import sstr
 
 from .. import __version__
 from ..api import gradient_max_classes, raw_gradient
-from ..limits import GRADIENT_MAX_CLASSES, GRADIENT_MAX_MATRIX
+from ..limits import GRADIENT_MAX_MATRIX
 from ..model import Derivation, Step
 from .common import RenderOptions, Words
 from .latex import chain_body
@@ -72,10 +72,9 @@ def document(d: Derivation, options: RenderOptions | None = None) -> dict:
     if not d.ctx.symbolic:
         gradient = raw_gradient(d)
         if gradient is None:
-            if gradient_max_classes(d) == GRADIENT_MAX_CLASSES:
-                doc["gradient_omitted"] = f"left out above C = {GRADIENT_MAX_CLASSES} (each component has O(C) terms)"
-            else:
-                doc["gradient_omitted"] = f"left out above C = {GRADIENT_MAX_MATRIX} (a matrix: C² entries)"
+            limit = gradient_max_classes(d)
+            why = "a matrix: C² entries" if limit == GRADIENT_MAX_MATRIX else "each component has O(C) terms"
+            doc["gradient_omitted"] = f"left out above C = {limit} ({why})"
         else:
             doc["gradient"] = gradient
     return doc
