@@ -10,7 +10,8 @@ from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
-from sympy import Add, Integer, Mul, Symbol, lambdify
+from mutants import mutated as _mutated
+from sympy import Add, Mul, Symbol, lambdify
 from sympy.core.parameters import evaluate
 from sympy.parsing.sympy_parser import parse_expr
 
@@ -56,6 +57,9 @@ def test_every_line_mutated_is_caught_and_its_twin_passes(loss, classes):
         ("sigmoid-bce", "p_i*(1 - p_i) - y_i"),
         ("focal", "p_i - y_i"),  # the cross-entropy's gradient: right only for gamma = 0
         ("ce-hessian", "delta_ij*p_i + p_i*p_j"),
+        ("z-loss", "p_i - y_i + z*log(sum_j(exp(f_j)))*p_i"),  # the factor 2 of the square forgotten
+        ("softcap", "p_i - y_i"),  # the cap's derivative 1 - tanh² forgotten
+        ("poly1", "p_i - y_i - eps*p_i*y_i"),  # the softmax coupling Σ_j y_j p_j forgotten
     ],
 )
 def test_a_wrong_closed_form_fails_with_a_counterexample(loss, wrong):
@@ -79,7 +83,7 @@ def _sigmoid(v):
     return 1 / (1 + math.exp(-v))
 
 
-PARAMS = {"T": 1.5, "gamma": 2.0, "eps": 0.1, "w": [0.5, 2.0, 1.0, 3.0]}  # C = 4 classes
+PARAMS = {"T": 1.5, "gamma": 2.0, "eps": 0.1, "w": [0.5, 2.0, 1.0, 3.0], "z": 0.01, "c": 2.0}  # C = 4 classes
 REFERENCE = {  # the definitions again, in plain floats: independent of the package
     "softmax-ce": lambda fs, ys, j, k: -sum(y * math.log(p) for y, p in zip(ys, _softmax(fs), strict=True)),
     "log-softmax-nll": lambda fs, ys, j, k: (
@@ -101,13 +105,24 @@ REFERENCE = {  # the definitions again, in plain floats: independent of the pack
     "softmax-jacobian": lambda fs, ys, j, k: _softmax(fs)[j],
     # ∂L/∂f_j by the complex step; its central differences in f_i are the Hessian's entries
     "ce-hessian": lambda fs, ys, j, k: _ce([v + (1e-20j if m == j else 0) for m, v in enumerate(fs)], ys).imag / 1e-20,
+    "z-loss": lambda fs, ys, j, k: _ce(fs, ys).real + k["z"] * math.log(sum(math.exp(v) for v in fs)) ** 2,
+    "softcap": lambda fs, ys, j, k: _ce([k["c"] * math.tanh(v / k["c"]) for v in fs], ys).real,
+    "poly1": lambda fs, ys, j, k: (
+        _ce(fs, ys).real + k["eps"] * sum(y * (1 - p) for y, p in zip(ys, _softmax(fs), strict=True))
+    ),
 }
 
 
 @pytest.mark.parametrize("loss", list(REGISTRY))
 def test_json_gradient_matches_finite_differences_of_the_definition(loss):
     C = 4
-    given = {"label-smoothing": ["eps=0.1"], "weighted-ce": [f"w{m}={w}" for m, w in enumerate(PARAMS["w"])]}
+    given = {
+        "label-smoothing": ["eps=0.1"],
+        "weighted-ce": [f"w{m}={w}" for m, w in enumerate(PARAMS["w"])],
+        "z-loss": ["z=0.01"],
+        "softcap": ["c=2"],
+        "poly1": ["eps=0.1"],
+    }
     args = [arg for item in given.get(loss, []) for arg in ("--param", item)]
     result = CliRunner().invoke(main, ["derive", "-C", str(C), "--loss", loss, *args, "-f", "json"])
     doc = json.loads(result.stdout)
@@ -256,18 +271,6 @@ def test_the_hessian_at_many_classes_uses_the_proof_for_every_c_where_the_classe
         assert by_key[key].startswith("proved for every $@C ≥ 1$ (symbolic C:") and "so for $@C = 1000$" in by_key[key]
     assert by_key["hessian"].startswith("exact identity")  # the others are checked at C = 1000 itself
     assert not derive(1000, loss="ce-hessian", target="delta_ij*p_i + p_i*p_j").ok
-
-
-def _doubled_plus_one(e):
-    return Add(Mul(2, e), Integer(1))  # 2e + 1: unlike 2e, it also moves a line whose value is 0
-
-
-def _mutated(step, chain: int = 0, line: int = -1, change=_doubled_plus_one):
-    """`step` with one line changed (under evaluate(False): as written)."""
-    chains = [list(ch) for ch in step.chains]
-    with evaluate(False):
-        chains[chain][line] = replace(chains[chain][line], expr=change(chains[chain][line].expr))
-    return replace(step, chains=chains)
 
 
 @pytest.mark.parametrize("key", ["row-sum", "psd"])

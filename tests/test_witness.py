@@ -32,7 +32,8 @@ def test_symbolic_c_is_sampled_at_small_c_seeded_c_and_64():
 
 
 def test_a_parameter_is_sampled_at_both_ends_at_integers_and_at_random_points():
-    values = {p.name: numeric._param_values(p, 0) for name in REGISTRY for p in REGISTRY[name].params}
+    owners = ("label-smoothing", "focal", "temperature")
+    values = {p.name: numeric._param_values(p, 0) for name in owners for p in REGISTRY[name].params}
     assert values["eps"][:2] == [0, 1] and all(0 < v < 1 for v in values["eps"][2:])
     assert values["gamma"][:4] == [0, 10, 1, 2] and any(not v.is_integer for v in values["gamma"])
     assert [str(v) for v in values["T"][:2]] == ["1/100", "100"]
@@ -185,7 +186,7 @@ def test_every_exception_from_evaluating_the_claim_becomes_a_result(monkeypatch,
 
         return claim
 
-    monkeypatch.setattr(numeric, "_compile", raising)
+    monkeypatch.setattr(numeric, "compile_expression", raising)
     result = witness("softmax-ce", "onehot", "p_i - y_i", 3)
     assert not result.agreed and "cannot be evaluated at any sampled point" in result.detail
 
@@ -194,7 +195,7 @@ def test_the_sympy_path_evaluates_what_the_compiler_does_not_know(monkeypatch):
     def unsupported(*args, **kwargs):
         raise numeric._Unsupported("test")
 
-    monkeypatch.setattr(numeric, "_compile", unsupported)
+    monkeypatch.setattr(numeric, "compile_expression", unsupported)
     assert witness("softmax-ce", "onehot", "p_i - y_i", 3).agreed
     assert witness("softmax-jacobian", "onehot", "p_j*(delta_ij - p_i)", 3).agreed
     assert not witness("softmax-ce", "onehot", "p_i - 2*y_i", 3).agreed

@@ -11,7 +11,8 @@ from sympy.printing.str import StrPrinter
 from .claims import ClaimError, parse_claim, vocabulary
 from .concrete import ConcreteMeaning
 from .context import Context
-from .derivations import REGISTRY
+from .custom import declare
+from .derivations import known, spec_for
 from .errors import InputError
 from .limits import GRADIENT_MAX_CLASSES, GRADIENT_MAX_MATRIX, MAX_CLASSES
 from .model import Derivation, Line, Status, Step
@@ -68,6 +69,10 @@ def build(
     loss: str = "softmax-ce",
     names: dict[str, str] | None = None,
     params: dict[str, str] | None = None,
+    loss_expr: str | None = None,
+    logits_expr: str | None = None,
+    param_ranges: dict[str, str] | None = None,
+    min_classes: int = 1,
 ) -> Derivation:
     """The unverified derivation: steps and claim as data, every status pending.
 
@@ -75,14 +80,25 @@ def build(
     `target` is a claim in the small syntax of `claims.py`; the default is the
     loss's known closed form, written with `names` (e.g. {"probs": "q"}) when given.
     `params` gives parameter values (e.g. {"eps": "0.1"}); the others stay symbolic.
+    `loss_expr` is a loss of your own in the claim syntax (``sum_j(-y_j*log(p_j))``), with the
+    logits transformed by `logits_expr` (``c*tanh(f_j/c)``) and its parameters declared by
+    `params` (a value, or None) and `param_ranges` (``{"c": "(0..100]"}``); it is registered as
+    the loss "custom" and its steps are built by the engine; `min_classes` states the smallest C
+    it is meant for.
     Raises InputError for bad input.
     """
     check_classes(classes)
+    if loss_expr is not None:
+        if loss != "softmax-ce":
+            raise InputError("--loss and --loss-expr cannot be combined: the expression is the loss")
+        loss, params = declare(loss_expr, logits_expr, params, param_ranges, min_classes=min_classes)
+    elif logits_expr is not None or param_ranges or min_classes != 1:
+        raise InputError("--logits-expr, --param-range and --min-classes need --loss-expr")
     if labels not in LABELS:
         raise InputError(f"--labels must be one of {', '.join(LABELS)} (got {labels!r})")
-    if loss not in REGISTRY:
-        raise InputError(f"unknown loss {loss!r} (known: {', '.join(REGISTRY)})")
-    spec = REGISTRY[loss]
+    spec = spec_for(loss)
+    if spec is None:
+        raise InputError(f"unknown loss {loss!r} (known: {', '.join(known())})")
     if classes is not None and spec.max_classes and classes > spec.max_classes[0]:
         limit, why = spec.max_classes
         raise InputError(f"--classes {classes} is above {loss}'s maximum of {limit}: {why}")
@@ -102,9 +118,10 @@ def build(
     )
     check_notation(ctx, names or {}, loss)
     target_text = target if target is not None else spec.default_target(ctx, labels)
+    derived = spec.default_claim(ctx, labels) if target is None and spec.default_claim else None
     try:
         vocab = vocabulary(ctx, names if target is not None else None, spec.free_j)
-        rhs = parse_claim(target_text, vocab)
+        rhs = derived if derived is not None else parse_claim(target_text, vocab)
     except ClaimError as err:
         raise InputError(f"--target: {err}") from None
     steps = spec.steps(ctx, labels)
@@ -164,9 +181,25 @@ def derive(
     names: dict[str, str] | None = None,
     params: dict[str, str] | None = None,
     on_step: Callable[[Step], None] | None = None,
+    loss_expr: str | None = None,
+    logits_expr: str | None = None,
+    param_ranges: dict[str, str] | None = None,
+    min_classes: int = 1,
 ) -> Derivation:
     """Build and verify the gradient derivation of `loss` (see `build` for the arguments)."""
-    return check(build(classes, labels=labels, target=target, loss=loss, names=names, params=params), on_step)
+    built = build(
+        classes,
+        labels=labels,
+        target=target,
+        loss=loss,
+        names=names,
+        params=params,
+        loss_expr=loss_expr,
+        logits_expr=logits_expr,
+        param_ranges=param_ranges,
+        min_classes=min_classes,
+    )
+    return check(built, on_step)
 
 
 class _RawPrinter(StrPrinter):

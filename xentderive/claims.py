@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sympy import Expr, Integer, KroneckerDelta, Rational, exp, log
+from sympy import Expr, Integer, KroneckerDelta, Rational, exp, log, tanh
 from sympy.core.parameters import evaluate
 
 from .context import Context
@@ -60,7 +60,7 @@ def vocabulary(ctx: Context, names: dict[str, str] | None = None, j_free: bool =
     for name, base in ctx.claim_vectors().items():
         free[f"{name}_i"], bound[f"{name}_j"] = base[i], base[j]
     bound["delta_ij"] = KroneckerDelta(i, j)
-    functions = {"log": log, "exp": exp, "sum_j": lambda body: ctx.sum_over(body, j)}
+    functions = {"log": log, "exp": exp, "tanh": tanh, "sum_j": lambda body: ctx.sum_over(body, j)}
     return Vocabulary(free, bound, functions, j_free)
 
 
@@ -75,29 +75,33 @@ def _column_map(text: str) -> tuple[str, list[int]]:
     return "".join(out), cols
 
 
-def parse_claim(text: str, vocab: Vocabulary) -> Expr:
-    """The SymPy expression a claim denotes; raises ClaimError for anything else."""
+def parse_claim(text: str, vocab: Vocabulary, what: str = "target", trusted: bool = False) -> Expr:
+    """The SymPy expression a claim denotes; raises ClaimError for anything else.
+
+    `what` names the text in messages (a target, a loss expression); `trusted` lifts the size
+    limits for text the tool wrote itself (a custom loss's derived closed form).
+    """
     if not text.strip():
-        raise ClaimError("empty target expression")
+        raise ClaimError(f"empty {what} expression")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: an invalid byte passed through the command line
-        raise ClaimError("target is not valid UTF-8 text") from None
-    if len(text) > MAX_LENGTH:
-        raise ClaimError(f"target is {len(text)} characters long; the limit is {MAX_LENGTH}")
+        raise ClaimError(f"{what} is not valid UTF-8 text") from None
+    if len(text) > MAX_LENGTH and not trusted:
+        raise ClaimError(f"{what} is {len(text)} characters long; the limit is {MAX_LENGTH}")
     source, cols = _column_map(text)
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as err:
         offset = (err.offset or 1) - 1 + (len(source) - len(source.lstrip()))
-        raise ClaimError(f"malformed target at column {cols[min(offset, len(cols) - 1)] + 1}: {err.msg}") from None
+        raise ClaimError(f"malformed {what} at column {cols[min(offset, len(cols) - 1)] + 1}: {err.msg}") from None
     lead = len(source) - len(source.lstrip())
     with evaluate(False):  # keep the user's order of terms for display; meaning evaluates later
-        claim = _Walker(vocab, cols, lead).walk(tree.body, depth=0, in_sum=False)
+        claim = _Walker(vocab, cols, lead, what).walk(tree.body, depth=0, in_sum=False)
     size = degree(claim)
-    if size > MAX_DEGREE:
+    if size > MAX_DEGREE and not trusted:
         raise ClaimError(
-            f"target has polynomial degree {size}; the limit is {MAX_DEGREE} (expanding it would take too long)"
+            f"{what} has polynomial degree {size}; the limit is {MAX_DEGREE} (expanding it would take too long)"
         )
     return claim
 
@@ -138,6 +142,8 @@ def _size(e: Expr) -> float:
         return 10**inner if inner <= 6 else math.inf
     if isinstance(e, log):
         return math.log10(_size(e.args[0]) * 2.31 + 1) + 1
+    if isinstance(e, tanh):  # |tanh x| ≤ 1, and |1/tanh x| ≤ 1 + 1/|x|
+        return _size(e.args[0]) + 1
     return math.inf
 
 
@@ -156,6 +162,7 @@ class _Walker:
     vocab: Vocabulary
     cols: list[int]
     lead: int
+    what: str = "target"
     nesting: int = 0
 
     def fail(self, node: ast.AST, message: str) -> ClaimError:
@@ -164,7 +171,7 @@ class _Walker:
 
     def walk(self, node: ast.AST, depth: int, in_sum: bool) -> Expr:
         if depth > MAX_DEPTH:
-            raise self.fail(node, f"target nests deeper than {MAX_DEPTH} levels")
+            raise self.fail(node, f"{self.what} nests deeper than {MAX_DEPTH} levels")
         d = depth + 1
         if isinstance(node, ast.BinOp):
             left, right = self.walk(node.left, d, in_sum), self.walk(node.right, d, in_sum)
@@ -219,7 +226,7 @@ class _Walker:
         if e.is_Rational:
             return abs(e) <= MAX_EXPONENT
         params = {v for v in self.vocab.free.values() if v.is_Symbol and not v.is_integer}
-        return bool(e.free_symbols) and e.free_symbols <= params and not e.has(exp, log)
+        return bool(e.free_symbols) and e.free_symbols <= params and not e.has(exp, log, tanh)
 
     def name(self, node: ast.Name, in_sum: bool) -> Expr:
         if node.id in self.vocab.free:
@@ -237,7 +244,7 @@ class _Walker:
             raise self.fail(node, f"{node.func.id}(...) takes exactly one argument")
         if node.func.id == "sum_j" and in_sum:
             raise self.fail(node, "sum_j(...) may not be nested")
-        nested = node.func.id in ("exp", "log")
+        nested = node.func.id in ("exp", "log", "tanh")
         if nested and self.nesting >= MAX_FUNCTION_NESTING:
             raise self.fail(node, f"exp and log may be nested at most {MAX_FUNCTION_NESTING} deep")
         self.nesting += nested

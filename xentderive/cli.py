@@ -214,6 +214,33 @@ def main(debug: bool) -> None:
     help="Give a parameter a value, e.g. --param T=2 or a class weight --param w0=2 (unset ones stay symbolic).",
 )
 @click.option(
+    "--loss-expr",
+    metavar="EXPR",
+    default=None,
+    help="A loss of your own, e.g. 'sum_j(-y_j*log(p_j)) + beta*sum_j(p_j*log(p_j))': sum_j(...) over "
+    "the classes of p_j y_j f_j, log exp tanh, C and parameters declared with --param.",
+)
+@click.option(
+    "--logits-expr",
+    metavar="EXPR",
+    default=None,
+    help="With --loss-expr: transform each logit before the softmax, e.g. 'c*tanh(f_j/c)'.",
+)
+@click.option(
+    "--param-range",
+    "param_ranges",
+    metavar="NAME=LO..HI",
+    multiple=True,
+    help="With --loss-expr: a symbolic parameter and its range, e.g. beta=0..1, c=(0..100], z=0.. (no upper end).",
+)
+@click.option(
+    "--min-classes",
+    type=click.IntRange(1, 1000),
+    default=1,
+    show_default=True,
+    help="With --loss-expr: the smallest C the loss is meant for (2 for a focal-style (1-p_j)^gamma).",
+)
+@click.option(
     "-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."
 )
 @click.option("--standalone", is_flag=True, help="With --format latex: a complete document for pdflatex.")
@@ -256,6 +283,10 @@ def derive(
     target_arg: str | None,
     loss: str,
     params: tuple[str, ...],
+    loss_expr: str | None,
+    logits_expr: str | None,
+    param_ranges: tuple[str, ...],
+    min_classes: int,
     fmt: str,
     standalone: bool,
     lang: str,
@@ -278,6 +309,8 @@ def derive(
       xentderive derive --loss focal --param gamma=2
       xentderive derive --loss weighted-ce -C 3 --param w0=2 --param w1=0.5
       xentderive derive --loss ce-hessian -C 4    # symmetric, rows sum to 0, PSD
+      xentderive derive --loss-expr "sum_j(-y_j*log(p_j)) + beta*sum_j(p_j*log(p_j))" --param-range beta=0..1
+      xentderive derive --loss-expr "sum_j(-y_j*log(p_j))" --logits-expr "c*tanh(f_j/c)" --param c=30
     """
     from .errors import InputError
     from .isolation import Limits, run_isolated
@@ -288,7 +321,16 @@ def derive(
         target = _usable(check_target(output))
         if index is not None and classes is not None and index >= classes:
             raise InputError(f"--index {index} is out of range for {classes} classes (0…{classes - 1})")
-        _check_text(("--target", target_arg), ("--notation", notation), *(("--param", v) for v in params))
+        _check_text(
+            ("--target", target_arg),
+            ("--notation", notation),
+            ("--loss-expr", loss_expr),
+            ("--logits-expr", logits_expr),
+            *(("--param", v) for v in params),
+            *(("--param-range", v) for v in param_ranges),
+        )
+        if loss_expr is not None and loss != "softmax-ce":
+            raise InputError("--loss and --loss-expr cannot be combined: the expression is the loss")
         options = RenderOptions(notation=Notation.parse(notation), lang=lang, standalone=standalone)
         if fmt in BINARY and target.is_stdout and _tty(sys.stdout):
             raise InputError(f"--format {fmt} is binary: write it with -o FILE or redirect standard output")
@@ -304,10 +346,21 @@ def derive(
         from .printing import FORMATS as PRINTERS
 
         with _progress("verifying", None, _step_done) as on_step:
-            values = parse_assignments(params)
+            values = parse_assignments(params, bare=loss_expr is not None)
+            ranges = parse_assignments(param_ranges, "--param-range")
             names = asdict(options.notation)
             derivation = run(
-                classes, labels=labels, target=target_text, loss=loss, names=names, params=values, on_step=on_step
+                classes,
+                labels=labels,
+                target=target_text,
+                loss=loss,
+                names=names,
+                params=values,
+                on_step=on_step,
+                loss_expr=loss_expr,
+                logits_expr=logits_expr,
+                param_ranges=ranges,
+                min_classes=min_classes,
             )
         shown = derivation.at_index(index) if index is not None else derivation
         rendered = _terminal_text(shown, options, width) if terminal else PRINTERS[fmt](shown, options)
@@ -440,6 +493,18 @@ def _progress(label: str, total: int | None, describe: Callable[[Any], str]) -> 
 )
 @click.option("--loss", metavar="NAME", default=None, help="Check only this derivation (see `xentderive list`).")
 @click.option("--param", "params", metavar="NAME=VALUE", multiple=True, help="A parameter value for --loss.")
+@click.option("--loss-expr", metavar="EXPR", default=None, help="Check a loss of your own (see `derive --help`).")
+@click.option("--logits-expr", metavar="EXPR", default=None, help="With --loss-expr: transform the logits first.")
+@click.option(
+    "--param-range",
+    "param_ranges",
+    metavar="NAME=LO..HI",
+    multiple=True,
+    help="With --loss-expr: a symbolic parameter.",
+)
+@click.option(
+    "--min-classes", type=click.IntRange(1, 1000), default=1, help="With --loss-expr: the smallest C the loss is for."
+)
 @click.option("--labels", type=click.Choice(["onehot", "soft"]), default=None, help="Check only these labels.")
 @click.option("--target", metavar="EXPR", default=None, help="Check this claim instead of the closed form.")
 @click.option(
@@ -504,6 +569,10 @@ def check(
     classes: str | None,
     loss: str | None,
     params: tuple[str, ...],
+    loss_expr: str | None,
+    logits_expr: str | None,
+    param_ranges: tuple[str, ...],
+    min_classes: int,
     labels: str | None,
     target: str | None,
     everything: bool,
@@ -530,6 +599,7 @@ def check(
       xentderive check --classes 2,3,10,C --format junit -o proofs.xml
       xentderive check --format github
       xentderive check --target "p_i - 2*y_i" -C 3       # exit 1, with a counterexample
+      xentderive check --loss-expr "sum_j(-y_j*log(p_j)) + z*log(sum_j(exp(f_j)))^2" --param z=0.0001
 
     \b
     Exit codes: 0 every case proved/verified, 1 a case failed, 2 bad input or
@@ -537,6 +607,7 @@ def check(
     70 internal error, 130 interrupted (in that order of precedence).
     """
     from .config import validate_cases
+    from .custom import declare
     from .errors import InputError
     from .output import check_target
     from .params import parse_assignments
@@ -554,18 +625,39 @@ def check(
     )
 
     try:
-        _check_text(("--target", target), ("--classes", classes), *(("--param", v) for v in params))
+        _check_text(
+            ("--target", target),
+            ("--classes", classes),
+            ("--loss-expr", loss_expr),
+            ("--logits-expr", logits_expr),
+            *(("--param", v) for v in params),
+            *(("--param-range", v) for v in param_ranges),
+        )
         report_target = _usable(check_target(output))
         path = Path(config) if config else find_pyproject(Path.cwd())
         claims, sizes, values = load_config(path) if path else (None, None, {})
         if classes is not None:
             sizes = parse_classes(classes)
-        if params and loss is None:
+        if loss_expr is not None:
+            if loss is not None:
+                raise InputError("--loss and --loss-expr cannot be combined: the expression is the loss")
+            loss, declared = declare(
+                loss_expr,
+                logits_expr,
+                parse_assignments(params, bare=True),
+                parse_assignments(param_ranges, "--param-range"),
+                min_classes=min_classes,
+            )
+        elif logits_expr is not None or param_ranges or min_classes != 1:
+            raise InputError("--logits-expr, --param-range and --min-classes need --loss-expr")
+        elif params and loss is None:
             raise InputError("--param needs --loss: parameters belong to one derivation")
         if loss is not None or labels or target is not None:
             if everything:
-                raise InputError("--all (the whole catalogue) cannot be combined with --loss, --labels or --target")
-            given = tuple(sorted(parse_assignments(params).items()))
+                raise InputError(
+                    "--all (the whole catalogue) cannot be combined with --loss, --loss-expr, --labels or --target"
+                )
+            given = tuple(sorted((declared if loss_expr is not None else parse_assignments(params)).items()))
             claims = [(Case("softmax-ce" if loss is None else loss, labels or "onehot", None, target, given), None)]
         elif everything:
             claims = None

@@ -24,7 +24,8 @@ from .limits import MAX_CASES, MAX_CLASSES
 
 LABELS = ("onehot", "soft")
 SETTING_KEYS = {"numeric", "timeout", "seed", "memory", "allow-unproved", "jobs"}
-CONFIG_KEYS = {"classes", "claims", *SETTING_KEYS}
+CONFIG_KEYS = {"classes", "claims", "losses", *SETTING_KEYS}
+LOSS_KEYS = {"loss", "logits", "params", "target", "labels", "classes", "min-classes"}
 CLAIM_KEYS = {"loss", "labels", "target", "classes", "params"}
 MAX_CONFIG_BYTES = 4 * 1024**2
 """A configuration file larger than this is refused before it is parsed."""
@@ -419,14 +420,14 @@ def _claim_problem(case: Case, sizes: Iterable[int | None], *, chosen: bool = Tr
     ("param", name, why); None if nothing is. Parameters are checked with params.resolve at every size.
     Sizes not `chosen` (the suite's defaults) outside the loss's range are skipped, not refused.
     """
-    from .derivations import REGISTRY
+    from .derivations import known, spec_for
     from .params import resolve
 
-    if case.loss not in REGISTRY:
-        return "loss", None, f"unknown loss {case.loss!r} (known: {', '.join(REGISTRY)})"
+    spec = spec_for(case.loss)
+    if spec is None:
+        return "loss", None, f"unknown loss {case.loss!r} (known: {', '.join(known())})"
     if case.labels not in LABELS:
         return "labels", None, f"expected one of {', '.join(LABELS)} (got {case.labels!r})"
-    spec = REGISTRY[case.loss]
     given = dict(case.params)
     low, low_why = getattr(spec, "min_classes", (1, ""))
     high, high_why = spec.max_classes or (MAX_CLASSES, "")
@@ -494,7 +495,10 @@ def load_config(path: Path) -> tuple[Claims | None, Sizes | None, dict]:
         raise source.bad((*prefix, unknown[0]), f"unknown key (known: {', '.join(sorted(CONFIG_KEYS))})", key=True)
     classes = _classes(source, (*prefix, "classes"), table["classes"]) if "classes" in table else None
     settings = _settings(source, prefix, table)
+    own = _losses(source, (*prefix, "losses"), table["losses"]) if "losses" in table else []
     claims = _claims(source, (*prefix, "claims"), table["claims"]) if "claims" in table else None
+    if own:  # a project's own losses are checked, beside its claims (or alone, without claims)
+        claims = [*(claims or []), *own]
     count = count_cases(claims, classes)
     if count > MAX_CASES:
         at = "classes" if claims is None or "claims" not in table else "claims"
@@ -621,4 +625,66 @@ def _claims(source: Source, path: KeyPath, claims: Any) -> Claims:
                 raise source.bad((*at, "params", name), 'expected a number such as 0.1 or "1/3"')
             pairs.append((name, str(value)))
         out.append((Case(loss, labels, None, target, tuple(sorted(pairs))), sizes))
+    return out
+
+
+def _losses(source: Source, path: KeyPath, losses: Any) -> Claims:
+    """`[tool.xentderive.losses.NAME]` tables: each registers a loss given as text and is a claim.
+
+    ``params`` maps a name to a number (fixed) or to a range such as "0..1" or "(0..10]"
+    (symbolic: the proof holds on the whole range).
+    """
+    from .claims import MAX_LENGTH
+    from .custom import declare
+
+    if not isinstance(losses, dict):
+        raise source.bad(path, "expected tables such as [tool.xentderive.losses.mine]")
+    out: Claims = []
+    for name, table in losses.items():
+        at = (*path, name)
+        if not isinstance(table, dict):
+            raise source.bad(at, 'expected a table with loss = "...", and optionally logits, params, target')
+        unknown = sorted(set(table) - LOSS_KEYS)
+        if unknown:
+            raise source.bad((*at, unknown[0]), f"unknown key (known: {', '.join(sorted(LOSS_KEYS))})", key=True)
+        if "loss" not in table:
+            raise source.bad(at, 'no loss: give it as text, e.g. loss = "sum_j(-y_j*log(p_j))"')
+        texts = {}
+        for key in ("loss", "logits", "target"):
+            if key in table:
+                value = table[key]
+                if not isinstance(value, str) or not value.strip():
+                    raise source.bad((*at, key), "expected a non-empty string")
+                if len(value) > MAX_LENGTH:
+                    raise source.bad((*at, key), f"{len(value)} characters; the limit is {MAX_LENGTH}")
+                texts[key] = value
+        labels = table.get("labels", "onehot")
+        if not isinstance(labels, str) or labels not in LABELS:
+            raise source.bad((*at, "labels"), f"expected one of {', '.join(LABELS)}")
+        given = table.get("params", {})
+        if not isinstance(given, dict):
+            raise source.bad((*at, "params"), 'expected a table such as { beta = 0.1, c = "(0..100]" }')
+        values: dict[str, str] = {}
+        ranges: dict[str, str] = {}
+        for key, value in given.items():
+            if isinstance(value, str) and ".." in value:
+                ranges[key] = value
+            elif (_number_of(value) and math.isfinite(value)) or isinstance(value, str):
+                values[key] = str(value)
+            else:
+                raise source.bad((*at, "params", key), 'expected a number such as 0.1, or a range such as "0..1"')
+        sizes = _classes(source, (*at, "classes"), table["classes"]) if "classes" in table else None
+        least = table.get("min-classes", 1)
+        if isinstance(least, bool) or not isinstance(least, int) or not 1 <= least <= 1000:
+            raise source.bad((*at, "min-classes"), "expected a whole number from 1 to 1000")
+        try:
+            declared, numbers = declare(
+                texts["loss"], texts.get("logits"), values, ranges, name=name, min_classes=least
+            )
+        except InputError as err:
+            message = str(err)
+            key = "params" if message.startswith(("--param", "--param-range")) else "loss"
+            key = "logits" if message.startswith("--logits-expr") else key
+            raise source.bad((*at, key), message.split(": ", 1)[-1] if key != "params" else message) from None
+        out.append((Case(declared, labels, None, texts.get("target"), tuple(sorted(numbers.items()))), sizes))
     return out

@@ -53,6 +53,20 @@ class SumExcept(Expr):
         return Sum(self.body * (1 - KroneckerDelta(self.var, self.excluded)), Tuple(self.var, 0, self.last))
 
 
+class FixedPartial(Expr):
+    """Display form of ``(∂expr/∂var)_p``: the derivative with the probabilities held fixed.
+
+    A custom loss may name the logits beside p (z-loss: log Σ_k e^{f_k}); the chain rule
+    then has a direct term. `meaning` differentiates while p is still a symbol of its own.
+    """
+
+    def __new__(cls, expr: Expr, var: Expr) -> FixedPartial:
+        return Expr.__new__(cls, expr, var)
+
+    expr = property(lambda self: self.args[0])
+    var = property(lambda self: self.args[1])
+
+
 @dataclass
 class Context:
     """Symbols and definitions for one run: `classes` is an int, or None for symbolic C.

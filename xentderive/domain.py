@@ -101,7 +101,9 @@ class Domain:
         if isinstance(x, Sum):
             return self.nonnegative(x.function)
         if isinstance(x, (Add, Mul)):
-            return all(self.nonnegative(a) for a in x.args) or self._parameter_sign(x, strict=False)
+            if all(self.nonnegative(a) for a in x.args) or self._parameter_sign(x, strict=False):
+                return True
+            return isinstance(x, Add) and self._one_minus_probability(x, strict=False)
         if x.is_Pow:
             if x.exp.is_even and x.base.is_extended_real:
                 return True
@@ -128,9 +130,10 @@ class Domain:
             return False
         return self.positive(numerator) and self.positive(denominator)
 
-    def _one_minus_probability(self, x: Add) -> bool:
-        """1 - p_m > 0 for C ≥ 2: the other classes' share of the softmax sum."""
-        if self.classes_at_least < 2 or not x.has(exp):
+    def _one_minus_probability(self, x: Add, strict: bool = True) -> bool:
+        """1 - p_m > 0 for C ≥ 2: the other classes' share of the softmax sum; 1 - p_m ≥ 0 for every C
+        (`strict` False), since the sum holds the term e^{f_m} itself."""
+        if (strict and self.classes_at_least < 2) or not x.has(exp):
             return False
         ctx = self.ctx
         for idx in {a.indices[0] for a in x.atoms(Indexed) if a.base == ctx.f}:

@@ -180,6 +180,53 @@ ZH: dict[str, str] = {
     "$δ_{ij}$ picks $j = i$; the rest factors": "$δ_{ij}$ 取出 $j = i$；其余部分因式分解",
     "expand the square": "展开平方",
     "$@p_i > 0$, squares $≥ 0$ and $@y_k ≥ 0$": "$@p_i > 0$，平方 $≥ 0$，且 $@y_k ≥ 0$",
+    # the engine (losses written as expressions) and the catalogue entries built on it
+    "The loss": "损失函数",
+    "Definition, with log the natural logarithm.": "定义，其中 log 为自然对数 ln。",
+    "Every $@p_j$ depends on every $@f_i$ through the softmax sum; $L$ also names the logits themselves, so a direct "
+    "term $(∂L/∂@f_i)_{@p}$, with $@p$ held fixed, joins the sum.": "softmax 的分母中包含了每个 $@f_i$，所以每个 $@p_j$ "
+    "都依赖于 $@f_i$；$L$ 中还直接出现了 $@f$，所以再加上固定 $@p$ 时的直接项 $(∂L/∂@f_i)_{@p}$。",
+    "Every $@p_j$ depends on every $@f_i$ through the softmax sum.": "softmax 的分母中包含了每个 $@f_i$，所以每个 $@p_j$ "
+    "都依赖于 $@f_i$。",
+    "Derivative with respect to one probability": "对 $@p_j$ 求导",
+    "Differentiate the definition of $L$ with the logits held fixed: a sum over the classes contributes the "
+    "derivative of its term at class $j$.": "固定 $@f$，对 $L$ 的定义求导：对各类求和的每个和式只贡献其第 $j$ 项的导数。",
+    "definition of $L$, term by term": "$L$ 的定义，逐项求导",
+    "each sum's term at class $j$ holds $@p_j$; the other classes' do not": "每个和式中只有第 $j$ 项含 $@p_j$",
+    "The direct dependence on the logits": "对 $@f$ 的直接依赖",
+    "The terms of $L$ that name the logits themselves, differentiated with the probabilities held fixed.": "$L$ 中直接"
+    "含 $@f$ 的各项，固定 $@p$ 求导。",
+    "each sum's term at class $i$, $@p$ fixed": "每个和式的第 $i$ 项，固定 $@p$",
+    "Insert the derivatives into the chain rule and simplify.": "把各导数代入复合函数求导式并化简。",
+    "the steps above, inserted into the chain rule": "代入上面各步",
+    "the Kronecker delta picks out $j = i$": "Kronecker δ 只留下 $j = i$ 一项",
+    "multiply out; factors free of $j$ out of the sum; $Σ_j @p_j = 1$ (step 1)": "展开；与 $j$ 无关的因子提到求和号外；"
+    "$Σ_j @p_j = 1$（第 1 步）",
+    "Softmax of transformed logits": "变换后的 logits 的 softmax",
+    "Definition: each logit $@f_i$ becomes $u_i$ before the softmax.": "定义：每个 $@f_i$ 先变换为 $u_i$，再做 softmax。",
+    "definition of the transform": "变换的定义",
+    "The softmax derivative, through the transform": "经过变换的 softmax 导数",
+    "The quotient rule, with $∂e^{u_j}/∂@f_i = δ_{ij} e^{u_j} u′(@f_i)$ and $∂(Σ_k e^{u_k})/∂@f_i = e^{u_i} "
+    "u′(@f_i)$.": "商的求导法则，其中 $∂e^{u_j}/∂@f_i = δ_{ij} e^{u_j} u′(@f_i)$，"
+    "$∂(Σ_k e^{u_k})/∂@f_i = e^{u_i} u′(@f_i)$。",
+    "The steps are built by the engine that derives any loss given with --loss-expr.": "这些步骤由推导任意 "
+    "--loss-expr 损失的同一引擎生成。",
+    "The steps are built by the engine that derives any loss given with --loss-expr and --logits-expr.": "这些步骤由推导"
+    "任意 --loss-expr 与 --logits-expr 损失的同一引擎生成。",
+    "$z ≥ 0$": "$z ≥ 0$",
+    "$c > 0$": "$c > 0$",
+    "$-1 ≤ eps ≤ 10$": "$-1 ≤ eps ≤ 10$",
+    "PaLM's auxiliary loss (Chowdhery et al., 2022): $L = -Σ_j @y_j log @p_j + z (log Σ_k e^{@f_k})^2$, with "
+    "$z = 10^{-4}$ there; it pulls the log-partition $log Σ_k e^{@f_k}$ towards 0.": "PaLM 的辅助损失（Chowdhery 等，"
+    "2022）：$L = -Σ_j @y_j log @p_j + z (log Σ_k e^{@f_k})^2$，其中取 $z = 10^{-4}$；它使配分函数的对数 "
+    "$log Σ_k e^{@f_k}$ 趋近于 0。",
+    "Gemma 2 (2024) caps the final logits as $u_j = c · tanh(@f_j / c)$ with $c = 30$, then applies the softmax; $@p$ "
+    "is the softmax of the capped logits and the gradient is with respect to the raw $@f$.": "Gemma 2（2024）把最后的 "
+    "logits 软截断为 $u_j = c · tanh(@f_j / c)$（取 $c = 30$），再做 softmax；$@p$ 是截断后 logits 的 softmax，"
+    "梯度对原始的 $@f$ 求。",
+    "Poly-1 of Leng et al. (2022): $L = -Σ_j @y_j log @p_j + ε Σ_j @y_j (1 - @p_j)$; with one-hot labels the added "
+    "term is $ε (1 - @p_t)$. The paper's range starts at $ε = -1$.": "Leng 等（2022）的 Poly-1：$L = -Σ_j @y_j log "
+    "@p_j + ε Σ_j @y_j (1 - @p_j)$；one-hot 标签时附加项为 $ε (1 - @p_t)$。论文中的取值范围从 $ε = -1$ 开始。",
 }
 
 WORDS: dict[str, dict[str, str]] = {

@@ -88,29 +88,41 @@ def _per_class_owner(specs: tuple[Param, ...], name: str, loss: str, classes: in
 
 def _number(spec: Param, name: str, text: str) -> Rational:
     """A given value as an exact number within the parameter's range; InputError otherwise."""
-    text = text.strip()
-    if len(text) > 40 or not _NUMBER.fullmatch(text):
-        raise InputError(f"--param {name}={text!r} is not a number")
-    power = text.lower().partition("e")[2].partition("/")[0]
-    if power and abs(int(power)) > 12:  # Rational("1e10000000000") would build that integer first
-        raise InputError(f"--param {name}={text}: numerators and denominators may be at most 10^12")
-    try:
-        value = Rational(text)
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise InputError(f"--param {name}={text!r} is not a number") from None
-    if abs(value.p) > MAX_PARAM or value.q > MAX_PARAM:
-        raise InputError(f"--param {name}={text}: numerators and denominators may be at most 10^12")
+    value = exact_number(f"--param {name}", text)
     if not spec.valid(value):
-        raise InputError(f"--param {name}={text} is out of range: {spec.rule}")
+        raise InputError(f"--param {name}={text.strip()} is out of range: {spec.rule}")
     return value
 
 
-def parse_assignments(items: tuple[str, ...]) -> dict[str, str]:
-    """``("eps=0.1", "T=2")`` → {"eps": "0.1", "T": "2"}; InputError on anything else."""
-    out = {}
+def exact_number(label: str, text: str) -> Rational:
+    """``2``, ``-0.5``, ``1e-3``, ``3/7`` as an exact number of bounded size; InputError naming `label` otherwise."""
+    text = text.strip()
+    if len(text) > 40 or not _NUMBER.fullmatch(text):
+        raise InputError(f"{label}={text!r} is not a number")
+    power = text.lower().partition("e")[2].partition("/")[0]
+    if power and abs(int(power)) > 12:  # Rational("1e10000000000") would build that integer first
+        raise InputError(f"{label}={text}: numerators and denominators may be at most 10^12")
+    try:
+        value = Rational(text)
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise InputError(f"{label}={text!r} is not a number") from None
+    if abs(value.p) > MAX_PARAM or value.q > MAX_PARAM:
+        raise InputError(f"{label}={text}: numerators and denominators may be at most 10^12")
+    return value
+
+
+def parse_assignments(items: tuple[str, ...], option: str = "--param", bare: bool = False) -> dict:
+    """``("eps=0.1", "T=2")`` → {"eps": "0.1", "T": "2"}; InputError on anything else.
+
+    With `bare`, a name alone (``beta``: a custom loss's symbolic parameter) maps to None.
+    """
+    out: dict = {}
     for item in items:
         name, sep, value = item.partition("=")
+        if bare and not sep and name.strip():
+            out[name.strip()] = None
+            continue
         if not sep or not name.strip() or not value.strip():
-            raise InputError(f"--param expects NAME=VALUE (got {item!r})")
+            raise InputError(f"{option} expects NAME=VALUE (got {item!r})")
         out[name.strip()] = value.strip()
     return out

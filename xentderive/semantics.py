@@ -45,7 +45,7 @@ from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 from sympy.polys.fields import sfield
 from sympy.polys.polyerrors import CoercionFailed, GeneratorsError, PolynomialError
 
-from .context import Context, SumExcept
+from .context import Context, FixedPartial, SumExcept
 
 ASSUME_J_NE_I = "j != i"
 ASSUME_LABEL_SUM = "sum_j y_j = 1"
@@ -76,6 +76,7 @@ def meaning(expr: Expr, ctx: Context) -> Expr:
         lambda x: isinstance(x, Derivative) and _is_p(x.variables[0], ctx),
         lambda x: x.doit(deep=False),
     )
+    e = e.replace(lambda x: isinstance(x, FixedPartial), lambda x: x.expr.diff(x.var))  # before p is replaced
     extra = ctx.extra_meanings()
     if extra:
         e = e.replace(lambda x: isinstance(x, Indexed) and x.base in extra, lambda x: extra[x.base](*x.indices))

@@ -91,13 +91,14 @@ def build_cases(
     A size below a derivation's minimum (focal needs C ≥ 2) is skipped here: one asked for
     by name was already refused (config.validate_cases).
     """
-    from .derivations import REGISTRY
+    from .derivations import REGISTRY, spec_for
 
     if claims is None:
         claims = [(Case(loss, labels, None), None) for loss in REGISTRY for labels in LABELS]
     cases = []
     for claim, own in claims:
-        least = REGISTRY[claim.loss].min_classes[0] if claim.loss in REGISTRY else 1
+        spec = spec_for(claim.loss)
+        least = spec.min_classes[0] if spec else 1
         for size in own or classes or DEFAULT_CLASSES:
             if size is not None and size < least:
                 continue
@@ -152,7 +153,7 @@ def check_case(case: Case, settings: Settings) -> CaseResult:
         result.status = "failed"
         disagrees = f"the numeric witness disagrees: {num.detail}"
         result.message = f"{result.message}; {disagrees}" if result.message else disagrees
-        if not result.counterexample and num.classes is not None:
+        if not result.counterexample and num.classes is not None and num.f:
             result.counterexample = (
                 f"C = {num.classes}, i = {num.index}, f = ({', '.join(num.f or [])}), "
                 f"y = ({', '.join(num.y or [])}): claimed {num.claimed}, central difference {num.measured}"

@@ -5,68 +5,27 @@ claim_lhs(ctx) and numeric_loss(f, y, params); optionally PARAMS (parameters wit
 their valid range), CONVENTIONS (framework conventions worth stating) and
 make_context(classes, params) when its definitions differ from the seed's,
 FREE_J and RESULT_STEP for a matrix result, MAX_CLASSES and MIN_CLASSES = (limit, reason).
+A loss that is only "the generic chain" provides LOSS, a `CustomLoss`, and the engine
+(`engine.py`) writes its steps.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from types import ModuleType
-
-from sympy import Expr
-
-from ..context import Context
-from ..model import Step
-from ..params import Param
 from . import (
     ce_hessian,
     focal,
     label_smoothing,
     log_softmax_nll,
+    poly1,
     sigmoid_bce,
+    softcap,
     softmax_ce,
     softmax_jacobian,
     temperature,
     weighted_ce,
+    z_loss,
 )
-
-
-@dataclass(frozen=True)
-class DerivationSpec:
-    """What a derivation module provides."""
-
-    name: str
-    summary: str
-    steps: Callable[[Context, str], list[Step]]
-    default_target: Callable[[Context, str], str]
-    claim_lhs: Callable[[Context], Expr]
-    numeric_loss: Callable[[list, list, dict], object]
-    params: tuple[Param, ...] = ()
-    conventions: tuple[str, ...] = ()
-    make_context: Callable[..., Context] = Context
-    free_j: bool = False  # the claim is about a matrix (∂p_j/∂f_i), j free like i
-    result_step: str | None = None  # the step whose last line is the result (default: the last step)
-    max_classes: tuple[int, str] | None = None  # a lower limit on --classes than MAX_CLASSES, and why
-    min_classes: tuple[int, str] = (1, "")  # the smallest C the definitions are stated for, and why
-
-    @classmethod
-    def from_module(cls, module: ModuleType) -> DerivationSpec:
-        return cls(
-            module.NAME,
-            module.SUMMARY,
-            module.steps,
-            module.default_target,
-            module.claim_lhs,
-            module.numeric_loss,
-            getattr(module, "PARAMS", ()),
-            getattr(module, "CONVENTIONS", ()),
-            getattr(module, "make_context", Context),
-            getattr(module, "FREE_J", False),
-            getattr(module, "RESULT_STEP", None),
-            getattr(module, "MAX_CLASSES", None),
-            getattr(module, "MIN_CLASSES", (1, "")),
-        )
-
+from .spec import DerivationSpec
 
 REGISTRY: dict[str, DerivationSpec] = {
     spec.name: spec
@@ -82,6 +41,22 @@ REGISTRY: dict[str, DerivationSpec] = {
             focal,
             softmax_jacobian,
             ce_hessian,
+            z_loss,
+            softcap,
+            poly1,
         ],
     )
 }
+
+CUSTOM: dict[str, DerivationSpec] = {}
+"""Losses defined at run time (--loss-expr, [tool.xentderive.losses.NAME]), by name."""
+
+
+def spec_for(name: str) -> DerivationSpec | None:
+    """The catalogue's derivation, or a custom loss registered under this name; None if neither."""
+    return REGISTRY.get(name) or CUSTOM.get(name)
+
+
+def known() -> list[str]:
+    """Every name a --loss may take now."""
+    return [*REGISTRY, *CUSTOM]

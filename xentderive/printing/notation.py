@@ -97,6 +97,11 @@ class MathLatexPrinter(LatexPrinter):
             return rf"\frac{{{d} {self._print(expr.expr)}}}{{{v}}}"
         return rf"\frac{{{d}}}{{{v}}}\left({self._print(expr.expr)}\right)"
 
+    def _print_FixedPartial(self, expr: Expr) -> str:
+        probs = self.notation.latex_name("p")
+        fraction = rf"\frac{{\partial {self._print(expr.expr)}}}{{\partial {self._print(expr.var)}}}"
+        return rf"\left({fraction}\right)_{{{probs}}}"
+
     def _print_Sum(self, expr: Sum) -> str:
         limit = type(self)(self.notation, order="lex").doprint  # C - 1, not -1 + C
         signs = "".join(
@@ -157,6 +162,10 @@ class MathTextPrinter(StrPrinter):
         if _is_atomic(expr.expr):
             return f"{d}{self._print(expr.expr)}/{v}"
         return f"{d}/{v} ({self._print(expr.expr)})"
+
+    def _print_FixedPartial(self, expr: Expr) -> str:
+        probs = self.notation.rename.get("p", "p")
+        return f"(∂{self._print(expr.expr)}/∂{self._print(expr.var)})_{probs}"
 
     def _print_Sum(self, expr: Sum) -> str:
         limit = type(self)(self.notation, order="lex").doprint  # C - 1, not -1 + C
@@ -241,6 +250,11 @@ _LATEX_MATH = {
     "∞": r"\infty ",
     "α": r"\alpha ",
     "γ": r"\gamma ",
+    "ε": r"\varepsilon ",
+    "β": r"\beta ",
+    "λ": r"\lambda ",
+    "τ": r"\tau ",
+    "ζ": r"\zeta ",
     "σ": r"\sigma ",
     "ᵀ": r"^{\top}",
 }
