@@ -330,9 +330,17 @@ def test_bad_loss_expressions_are_one_line_and_exit_2(command, args, message):
 
 
 def test_a_loss_the_prover_cannot_show_defined_is_not_proved_exit_4():
-    # log(Σ_j y_j p_j) has a value (Σ y = 1, p > 0), but no rule here shows its argument positive
-    out = _run("derive", "-C", "2", "--loss-expr", "-log(sum_j(y_j*p_j))")
+    # 1 + tanh(x) > 0 for every real x, but no rule here shows it: "not proved", never a pass or a failure
+    out = _run("derive", "-C", "2", "--loss-expr", "sum_j(-y_j*log(p_j)) + log(1 + tanh(sum_j(f_j)))")
     assert out.exit_code == 4, out.output
+
+
+def test_the_probability_of_the_label_is_positive_for_one_hot_labels():
+    """-log Σ_j y_j p_j: Σ_j y_j p_j > 0 since y is a probability vector and p > 0; for soft labels
+    (any reals) it is not, and the loss is not proved."""
+    assert derive(None, loss_expr="-log(sum_j(y_j*p_j))", target="p_i - y_i*p_i/sum_j(y_j*p_j)").ok
+    soft = derive(3, loss_expr="-log(sum_j(y_j*p_j))", labels="soft")
+    assert not soft.ok
 
 
 def test_api_refuses_the_custom_options_without_a_loss_expression():

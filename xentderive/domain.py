@@ -78,7 +78,9 @@ class Domain:
             return x.args[0].is_extended_real is True
         if isinstance(x, Sum):
             (var, lo, hi), *more = x.limits
-            if not more and self._label_total(x.function, var, lo, hi):
+            if not more and (
+                self._label_total(x.function, var, lo, hi) or self._label_weighted(x.function, var, lo, hi)
+            ):
                 return True
             return not more and self.positive(x.function) and (hi - lo).is_nonnegative is True
         if isinstance(x, Mul):
@@ -120,6 +122,18 @@ class Domain:
         """Σ_j y_j over every class: 1 where the labels are a probability vector (stated)."""
         ctx = self.ctx
         return self.labels_nonnegative and body == ctx.y[var] and lo == 0 and hi == ctx.last
+
+    def _label_weighted(self, body: Expr, var: Expr, lo: Expr, hi: Expr) -> bool:
+        """Σ_j y_j g_j > 0 over every class for g_j > 0, where the labels are stated to be a probability
+        vector (y_j ≥ 0 and Σ_j y_j = 1, so some y_j > 0): e.g. Σ_j y_j p_j, the probability of the label."""
+        ctx = self.ctx
+        if not (ctx.nonnegative_labels and lo == 0 and hi == ctx.last and isinstance(body, Mul)):
+            return False
+        label = ctx.y[var]
+        if label not in body.args:
+            return False
+        rest = Mul(*(a for a in body.args if a != label))
+        return self.positive(rest)
 
     def _over_one(self, x: Add) -> bool:
         """A small sum over one denominator, n/d with n and d positive (1 - σ(f) = e^{-f}/(1 + e^{-f}))."""

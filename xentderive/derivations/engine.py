@@ -121,7 +121,8 @@ def parse_loss(text: str, ctx: Context) -> Expr:
     try:
         e = parse_claim(text, vocab, what="loss")
     except ClaimError as err:
-        raise InputError(f"--loss-expr: {err}") from None
+        hint = "; declare a parameter with --param NAME=VALUE or --param-range NAME=LO..HI"
+        raise InputError(f"--loss-expr: {err}{hint if 'unknown name' in str(err) else ''}") from None
     if not (e.has(ctx.p) or e.has(ctx.f)):
         raise InputError("--loss-expr: the loss does not depend on the logits (it names no p_j or f_j)")
     return e
@@ -213,9 +214,18 @@ def closed_form(ctx: CustomContext, labels: str) -> tuple[Expr, Expr | None]:
     c = calculus(ctx)
     i, j, p = ctx.i, ctx.j, ctx.p
     inner = expand_mul(p[i] * c.by_p.xreplace({j: i})) - p[i] * sum_terms(ctx, p[j] * c.by_p)
-    before = _sums_to_one(_over_j(c.slope * inner + c.direct, ctx), p, ctx)
-    after = _sums_to_one(before, ctx.y, ctx) if labels == "onehot" else None
-    return before, (after if after is not None and after != before else None)
+
+    def tidy(e: Expr, *bases: IndexedBase) -> Expr:
+        e = _over_j(e, ctx)
+        for base in bases:
+            e = _sums_to_one(e, base, ctx)
+        return e
+
+    before = c.slope * expand_mul(tidy(inner, p)) + tidy(c.direct, p)
+    if labels != "onehot":
+        return before, None
+    after = c.slope * expand_mul(tidy(inner, p, ctx.y)) + tidy(c.direct, p, ctx.y)
+    return before, (after if after != before else None)
 
 
 # --- the steps ----------------------------------------------------------------------
@@ -277,12 +287,14 @@ def steps(ctx: CustomContext, labels: str) -> list[Step]:
                 )
             )
         out.append(seed["jacobian"] if ctx.transform is None else _transformed_jacobian(ctx, c.slope))
-        combined = ctx.sum_over(c.by_p * jac, j) + (c.direct if has_direct else 0)
+        combined = ctx.sum_over(c.by_p * jac, j)
         picked = (p[i] * c.by_p.xreplace({j: i}) - p[i] * ctx.sum_over(p[j] * c.by_p, j)) * c.slope
+        if has_direct:
+            combined, picked = combined + c.direct, picked + c.direct
         lines = [
             Line(derivative(L, f[i])),
             Line(combined, "the steps above, inserted into the chain rule"),
-            Line(picked + (c.direct if has_direct else 0), "the Kronecker delta picks out $j = i$"),
+            Line(picked, "the Kronecker delta picks out $j = i$"),
             Line(before, "multiply out; factors free of $j$ out of the sum; $Σ_j @p_j = 1$ (step 1)"),
         ]
         out.append(
