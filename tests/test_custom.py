@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import mpmath
 import pytest
 from click.testing import CliRunner
+from mutants import mutated
 from sympy import Float, Integer, Symbol
 from sympy.parsing.sympy_parser import parse_expr
 
@@ -24,8 +25,6 @@ from xentderive.errors import InputError
 from xentderive.model import Status
 from xentderive.semantics import instantiate
 from xentderive.verify import checker_for
-
-from mutants import mutated
 
 
 def _softmax(f, u=lambda v, k: v):
@@ -86,8 +85,8 @@ OWN = [
     Own(
         "focal-by-hand",
         "sum_j(-y_j*(1 - p_j)^gamma*log(p_j))",
-        lambda f, y, k: -mpmath.fsum(
-            yj * (1 - pj) ** k["gamma"] * mpmath.log(pj) for pj, yj in zip(_softmax(f), y, strict=True)
+        lambda f, y, k: (
+            -mpmath.fsum(yj * (1 - pj) ** k["gamma"] * mpmath.log(pj) for pj, yj in zip(_softmax(f), y, strict=True))
         ),
         "p_i - y_i",
         ranges={"gamma": "0..10"},
@@ -152,8 +151,8 @@ OWN = [
     Own(
         "poly1-by-hand",
         "sum_j(-y_j*log(p_j)) + eps*sum_j(y_j*(1 - p_j))",
-        lambda f, y, k: _ce(_softmax(f), y) + k["eps"] * mpmath.fsum(
-            yj * (1 - pj) for pj, yj in zip(_softmax(f), y, strict=True)
+        lambda f, y, k: (
+            _ce(_softmax(f), y) + k["eps"] * mpmath.fsum(yj * (1 - pj) for pj, yj in zip(_softmax(f), y, strict=True))
         ),
         "p_i - y_i - eps*p_i*y_i",
         values={"eps": "2"},
@@ -285,8 +284,12 @@ def test_json_gradient_of_a_loss_of_ones_own_matches_differences():
     rows = json.loads(out.stdout)["gradient"]
     f = [mpmath.mpf(v) / 5 for v in (-3, 4, 1)]
     y = [mpmath.mpf(v) for v in ("0.7", "0.3", "0")]
-    names = {f"f{m}": Symbol(f"f{m}", real=True) for m in range(3)} | {f"y{m}": Symbol(f"y{m}", real=True) for m in range(3)}
-    values = {names[f"f{m}"]: Float(str(f[m]), 40) for m in range(3)} | {names[f"y{m}"]: Float(str(y[m]), 40) for m in range(3)}
+    names = {f"f{m}": Symbol(f"f{m}", real=True) for m in range(3)} | {
+        f"y{m}": Symbol(f"y{m}", real=True) for m in range(3)
+    }
+    values = {names[f"f{m}"]: Float(str(f[m]), 40) for m in range(3)} | {
+        names[f"y{m}"]: Float(str(y[m]), 40) for m in range(3)
+    }
     with mpmath.workdps(30):
         for i, text in enumerate(rows):
             h = mpmath.mpf("1e-12")
@@ -358,7 +361,7 @@ def test_a_project_names_its_loss_once_in_the_configuration(tmp_path):
         "[losses.capped]\n"
         'loss = "sum_j(-y_j*log(p_j))"\n'
         'logits = "c*tanh(f_j/c)"\n'
-        'params = { c = 30 }\n'
+        "params = { c = 30 }\n"
         'target = "(p_i - y_i)*(1 - tanh(f_i/c)^2)"\n'
     )
     out = _run("check", "--config", str(config), "-f", "json", "-j", "1")

@@ -58,7 +58,7 @@ def assumptions(ctx: Context, labels: str) -> list[str]:
         out.append(f"$@C ≥ {ctx.min_classes}$")
     if labels == "onehot":
         out.append("$Σ_j @y_j = 1$ and $@y_j ≥ 0$ (the labels are a probability vector, e.g. one-hot)")
-    return out
+    return out + ctx.extra_assumptions()
 
 
 def build(
@@ -153,10 +153,13 @@ def build(
 def symbolic_twin(derivation: Derivation) -> Derivation | None:
     """The same derivation for symbolic C (same loss, labels, claim, parameters), or None where
     there is none (weights given per class need a number of classes)."""
-    if derivation.ctx.symbolic or not derivation.given:
+    if not derivation.given or (derivation.ctx.symbolic and not derivation.ctx.batched):
         return None
+    given = derivation.given
+    if derivation.ctx.batched:  # the proof for every N and C: the number of samples is left symbolic too
+        given = given | {"params": {k: v for k, v in (given.get("params") or {}).items() if k != "N"}}
     try:
-        return build(None, **derivation.given)
+        return build(None, **given)
     except InputError:
         return None
 
@@ -227,7 +230,7 @@ def raw_gradient(derivation: Derivation) -> list | None:
     """dL/df_i for every i in SymPy syntax over f0…f{C-1}, y0…y{C-1} and the parameters' names
     (a C×C list of lists for a matrix such as ∂p_j/∂f_i); None when too large."""
     ctx = derivation.ctx
-    if ctx.symbolic or ctx.classes > gradient_max_classes(derivation):
+    if ctx.symbolic or ctx.batched or ctx.classes > gradient_max_classes(derivation):
         return None
     cm = ConcreteMeaning(ctx)
     printer = _RawPrinter(cm.Z, cm.explicit_sum)

@@ -50,13 +50,17 @@ def vocabulary(ctx: Context, names: dict[str, str] | None = None, j_free: bool =
     n = {"logits": "f", "probs": "p", "labels": "y", "classes": "C"} | (names or {})
     i, j = ctx.i, ctx.j
     free = {
-        f"{n['probs']}_i": ctx.p[i],
-        f"{n['labels']}_i": ctx.y[i],
-        f"{n['logits']}_i": ctx.f[i],
+        f"{n['probs']}_i": ctx.entry(ctx.p, i),
+        f"{n['labels']}_i": ctx.entry(ctx.y, i),
+        f"{n['logits']}_i": ctx.entry(ctx.f, i),
         n["classes"]: ctx.C,
     }
-    free |= ctx.params
-    bound = {f"{n['probs']}_j": ctx.p[j], f"{n['labels']}_j": ctx.y[j], f"{n['logits']}_j": ctx.f[j]}
+    free |= ctx.params | ctx.claim_extras()
+    bound = {
+        f"{n['probs']}_j": ctx.entry(ctx.p, j),
+        f"{n['labels']}_j": ctx.entry(ctx.y, j),
+        f"{n['logits']}_j": ctx.entry(ctx.f, j),
+    }
     for name, base in ctx.claim_vectors().items():
         free[f"{name}_i"], bound[f"{name}_j"] = base[i], base[j]
     bound["delta_ij"] = KroneckerDelta(i, j)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from sympy import (
     Expr,
@@ -144,6 +145,30 @@ class Context:
     def softmax(self, idx: Expr) -> Expr:
         """``p_idx`` by its definition."""
         return exp(self.exponent(idx)) / self.S
+
+    batched: ClassVar[bool] = False  # per-sample data f_{n,i} (batch-mean): checked for every N and C only
+
+    def entry(self, base: IndexedBase, idx: Expr) -> Expr:
+        """The entry of a per-class vector that a claim's ``p_i`` names: ``p[idx]`` (a batch: ``p[n, idx]``)."""
+        return base[idx]
+
+    def claim_extras(self) -> dict[str, Expr]:
+        """Names a claim may use beyond p, y, f, C and the parameters (a batch: kept_n, K)."""
+        return {}
+
+    def index_bounds(self) -> list[tuple[Symbol, Expr]]:
+        """Each free index with the size of its range, 0 ≤ idx ≤ size - 1: i and j run over the classes."""
+        return [(idx, self.C) for idx in self.indices]
+
+    index_note: ClassVar[str] = "$0 ≤ i, j ≤ @C-1$"  # the index ranges the prover uses, as said in its method
+
+    def extra_assumptions(self) -> list[str]:
+        """Stated assumptions beyond the seed's (a batch: the keep flags), as prose."""
+        return []
+
+    def stated_positive(self, x: Expr) -> bool:
+        """A quantity the stated assumptions make positive (a batch: the number of kept samples)."""
+        return False
 
     def extra_meanings(self) -> dict[IndexedBase, Callable[..., Expr]]:
         """Other display symbols of a derivation (e.g. log-softmax) and their definitions, by index."""

@@ -70,7 +70,7 @@ class Domain:
     # --- signs -----------------------------------------------------------------
 
     def positive(self, x: Expr) -> bool:
-        if x.is_positive:
+        if x.is_positive or self.ctx.stated_positive(x):
             return True
         if x.is_number:
             return False

@@ -227,6 +227,38 @@ ZH: dict[str, str] = {
     "Poly-1 of Leng et al. (2022): $L = -Σ_j @y_j log @p_j + ε Σ_j @y_j (1 - @p_j)$; with one-hot labels the added "
     "term is $ε (1 - @p_t)$. The paper's range starts at $ε = -1$.": "Leng 等（2022）的 Poly-1：$L = -Σ_j @y_j log "
     "@p_j + ε Σ_j @y_j (1 - @p_j)$；one-hot 标签时附加项为 $ε (1 - @p_t)$。论文中的取值范围从 $ε = -1$ 开始。",
+    # batch-mean
+    "$0 ≤ n ≤ N-1$: the component is $∂L/∂@f_{n,i}$, of sample $n$": "$0 ≤ n ≤ N-1$：所求分量为第 $n$ 个样本的 "
+    "$∂L/∂@f_{n,i}$",
+    "$kept_m ≥ 0$ (1 for a kept sample, 0 for an ignored one) and $Σ_m kept_m > 0$ (at least one kept)": "$kept_m ≥ 0$"
+    "（保留的样本为 1，被忽略的为 0），且 $Σ_m kept_m > 0$（至少保留一个样本）",
+    "$N ≥ 1$": "$N ≥ 1$",
+    "A batch of $N$ samples, each with $@C$ logits $@f_{m,k}$ and labels $@y_{m,k}$; $kept_m = 1$ for a sample that "
+    "counts and 0 for one whose target is PyTorch's ignore_index (any $kept_m ≥ 0$ is covered), with at least one "
+    'sample kept. $L = Σ_m kept_m L_m / Σ_m kept_m$ is PyTorch\'s reduction="mean": it divides by the number of '
+    "kept samples, not by $N$.": "一批 $N$ 个样本，每个样本有 $@C$ 个 logits $@f_{m,k}$ 与标签 $@y_{m,k}$；计入的样本 "
+    "$kept_m = 1$，目标为 PyTorch 的 ignore_index 的样本 $kept_m = 0$（任意 $kept_m ≥ 0$ 都成立），且至少保留一个样本。"
+    '$L = Σ_m kept_m L_m / Σ_m kept_m$ 即 PyTorch 的 reduction="mean"：除以保留的样本数，而不是 $N$。',
+    "In a claim, $p_i$, $y_i$ and $f_i$ are sample $n$'s, $kept_n$ is its flag and $K$ is $Σ_m kept_m$. For a number "
+    "of classes or of samples, each step is verified by its proof for every $N$ and $@C$.": "结论中的 $p_i$、$y_i$、"
+    "$f_i$ 指第 $n$ 个样本的量，$kept_n$ 是它的标记，$K$ 即 $Σ_m kept_m$。给定类别数或样本数时，每一步由其对所有 "
+    "$N$ 与 $@C$ 的证明来验证。",
+    "Softmax of each sample": "每个样本的 softmax",
+    "Definition: each sample's logits $@f_{n,0} … @f_{n,@C-1}$ become its own probabilities.": "定义：每个样本的 "
+    "logits $@f_{n,0} … @f_{n,@C-1}$ 变为它自己的概率。",
+    "Mean over the kept samples": "对保留样本取平均",
+    "Definition: each sample's cross-entropy, weighted by its keep flag, over the number of kept samples.": "定义："
+    "每个样本的交叉熵乘以其保留标记，再除以保留的样本数。",
+    "definition of $L_n$": "$L_n$ 的定义",
+    "Only sample $n$ holds $@f_{n,i}$": "只有第 $n$ 个样本含 $@f_{n,i}$",
+    "The other samples' terms do not depend on $@f_{n,i}$, nor does the count $Σ_m kept_m$.": "其他样本的项不含 "
+    "$@f_{n,i}$，计数 $Σ_m kept_m$ 也不含。",
+    "sample $n$'s term": "第 $n$ 个样本的项",
+    "One sample's gradient": "单个样本的梯度",
+    "The seed's result (softmax-ce) for sample $n$.": "对第 $n$ 个样本应用原文的结果（softmax-ce）。",
+    "softmax-ce, steps 3 to 8": "softmax-ce 第 3 至 8 步",
+    "Insert step 4 into step 3.": "把第 4 步代入第 3 步。",
+    "step 4 in step 3": "第 4 步代入第 3 步",
 }
 
 WORDS: dict[str, dict[str, str]] = {

@@ -80,7 +80,7 @@ def meaning(expr: Expr, ctx: Context) -> Expr:
     extra = ctx.extra_meanings()
     if extra:
         e = e.replace(lambda x: isinstance(x, Indexed) and x.base in extra, lambda x: extra[x.base](*x.indices))
-    e = e.replace(lambda x: isinstance(x, Indexed) and x.base == ctx.p, lambda x: ctx.softmax(x.indices[0]))
+    e = e.replace(lambda x: isinstance(x, Indexed) and x.base == ctx.p, lambda x: ctx.softmax(*x.indices))
     return _evaluate_numbers(e)
 
 
@@ -205,9 +205,9 @@ def resolve_index_ranges(expr: Expr, ctx: Context) -> Expr:
     m = Symbol("m", integer=True, nonnegative=True)
 
     def decide(rel: Relational):
-        for idx in ctx.indices:
-            if rel.has(idx) and rel.has(ctx.C):
-                val = rel.subs(ctx.C, idx + 1 + m)
+        for idx, size in ctx.index_bounds():
+            if rel.has(idx) and rel.has(size):
+                val = rel.subs(size, idx + 1 + m)
                 if isinstance(val, (BooleanTrue, BooleanFalse)):
                     return val
         return rel
@@ -414,7 +414,7 @@ def prove_zero_symbolic(
     if ASSUME_J_NE_I in assumptions:
         e = _drop_cross_deltas(e, ctx)
     e = identify_delta_indices(merge_sums(e), ctx)
-    notes = ["SymPy diff of the Sum definitions", "index ranges by $0 ≤ i, j ≤ @C-1$", "sum linearity"]
+    notes = ["SymPy diff of the Sum definitions", f"index ranges by {ctx.index_note}", "sum linearity"]
     if ASSUME_LABEL_SUM in assumptions:
         e = e.xreplace({linearize_sums(ctx.label_sum(), ctx): 1})
         notes.append("$Σ_j @y_j = 1$")

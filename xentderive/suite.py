@@ -147,6 +147,9 @@ def check_case(case: Case, settings: Settings) -> CaseResult:
     if not settings.numeric:
         result.witnesses.append(Witness("numeric", "skipped", "--no-numeric"))
         return result
+    if d.ctx.batched:  # the witness differentiates one vector of logits; a batch is a matrix of them
+        result.witnesses.append(Witness("numeric", "skipped", "a batch: the witness takes one sample at a time"))
+        return result
     num = witness(case.loss, case.labels, d.target, case.classes, settings.seed, given)
     result.witnesses.append(Witness("numeric", "passed" if num.agreed else "failed", num.detail))
     if not num.agreed:  # a symbolic pass that the numbers contradict is a failure

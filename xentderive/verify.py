@@ -32,6 +32,7 @@ from itertools import product
 from sympy import Abs, Expr, I, Integer, Pow, Rational, S, Symbol, sstr
 from sympy.core.parameters import evaluate
 
+from .batch import BatchChecker, refute
 from .concrete import NUMERIC_EXACT_MAX, ConcreteMeaning, SplitRefused, classes_named
 from .context import Context
 from .domain import Domain, has_no_value, parameter_values
@@ -638,7 +639,7 @@ class SymbolicChecker:
         written = a.expr, b.expr
         unmet = _unmet(domain, sides, written)
         from_two = False
-        if unmet and domain.classes_at_least < 2:  # 1 - p_j > 0 needs two classes: C = 1 on its own
+        if unmet and domain.classes_at_least < 2 and not ctx.batched:  # 1 - p_j > 0 needs two classes: C = 1 on its own
             two = Domain.of(ctx, 2)
             if not _unmet(two, sides, written):
                 domain, unmet, from_two = two, [], True
@@ -703,6 +704,13 @@ class SymbolicChecker:
     def fallback(self, step: Step, a: Line, b: Line) -> LinkResult:
         """Exact checks at C = 1…6, for a link SymPy could not prove for all C: a refutation,
         or CHECKED, which is not a proof (no finite list of C is)."""
+        if self.ctx.batched:  # no exact check knows a matrix of logits: points only, never a pass
+            found = refute(self.ctx, self.labels, step, a, b)
+            if found is not None:
+                return LinkResult(Status.FAILED, "not an identity: the two sides differ at a point", found)
+            return LinkResult(
+                Status.UNPROVED, "not proved for every $N$ and $@C$; no counterexample found at small N, C"
+            )
         refuted = None
         sizes = [c for c in FALLBACK_CLASSES if c >= self.ctx.min_classes]
         extra = [
@@ -837,7 +845,10 @@ def checker_for(
     ctx: Context, labels: str, twin: Callable[[str], tuple[Context, Step] | None] | None = None
 ) -> ConcreteChecker | SymbolicChecker:
     """The checker that suits `ctx`: symbolic proofs for C, exact checks for a number (which may
-    fall back on `twin`, the same step for symbolic C, where every class would be written out)."""
+    fall back on `twin`, the same step for symbolic C, where every class would be written out);
+    a batch with a number of classes or samples, its proof for every N and C (`batch.py`)."""
+    if ctx.batched and not (ctx.symbolic and ctx.N.is_Symbol):
+        return BatchChecker(ctx, labels, twin)
     return SymbolicChecker(ctx, labels) if ctx.symbolic else ConcreteChecker(ctx, labels, twin)
 
 

@@ -12,6 +12,7 @@ A loss that is only "the generic chain" provides LOSS, a `CustomLoss`, and the e
 from __future__ import annotations
 
 from . import (
+    batch_mean,
     ce_hessian,
     focal,
     label_smoothing,
@@ -44,6 +45,7 @@ REGISTRY: dict[str, DerivationSpec] = {
             z_loss,
             softcap,
             poly1,
+            batch_mean,
         ],
     )
 }
