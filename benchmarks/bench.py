@@ -75,6 +75,20 @@ GATE = [  # (what, command, target in seconds, or a label to compare with)
     ("weighted-ce -C 10000 --param w9999=2", ["derive", "--loss=weighted-ce", "-C", "10000", "--param=w9999=2"], 5.0),
     ("derive -C 1000", ["derive", "-C", "1000"], None),
     ("derive -C 3 (target: at most derive -C 1000)", ["derive", "-C", "3"], "derive -C 1000"),
+    (  # issue #14: a custom loss the size of focal, proved for symbolic C, in at most 2 s
+        "custom focal-size loss, symbolic C",
+        [
+            "derive",
+            "--loss-expr",
+            "sum_j(-y_j*(1 - p_j)^gamma*log(p_j))",
+            "--param-range",
+            "gamma=0..10",
+            "--min-classes",
+            "2",
+        ],
+        2.0,
+    ),
+    ("batch-mean, symbolic N and C", ["derive", "--loss", "batch-mean"], None),
 ]
 
 

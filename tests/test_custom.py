@@ -388,3 +388,57 @@ def test_a_bad_loss_table_names_the_file_the_key_and_the_line(tmp_path, table, m
     out = _run("check", "--config", str(config))
     assert out.exit_code == 2 and message in out.output and str(config) in out.output, out.output
     assert len(out.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("loss", "logits"),
+    [
+        ("sum_j(-y_j*log(p_j)) + sum_j((f_j^2)^(1/2))", None),  # |f_j|: no derivative at f_j = 0
+        ("sum_j(-y_j*log(p_j)) + sum_j((f_j^4)^(1/4))", None),
+        ("sum_j(-y_j*log(p_j)) + sum_j((f_j + (f_j^2)^(1/2))/2)", None),  # ReLU
+        ("sum_j(-y_j*log(p_j)) + sum_j(tanh((f_j^2)^(1/2)))", None),
+        ("(sum_j(f_j)^2)^(1/2)", None),  # |Σ f|: once a crash
+        ("(sum_j(y_j*p_j)^2)^(1/2)", None),  # with soft labels Σ_j y_j p_j may be 0
+        ("sum_j(-y_j*log(p_j))", "(f_j^2)^(1/2)"),
+    ],
+)
+@pytest.mark.parametrize("classes", ["3", "C"])
+def test_a_loss_with_a_kink_is_never_proved_where_it_has_no_derivative(loss, logits, classes):
+    """SymPy writes sqrt(x²) as |x| and its derivative as sign(x), 0 at x = 0, where there is none."""
+    given = ["-C", classes, "--labels", "soft", "--loss-expr", loss, *(["--logits-expr", logits] if logits else [])]
+    out = _run("derive", *given)
+    assert out.exit_code == 4, out.output
+    assert "Traceback" not in out.output and "internal error" not in out.output
+    check = _run("check", "-j", "1", *given)
+    assert check.exit_code == 4, check.output  # not 1: the witness skips a closed form it cannot read
+
+
+def test_the_kink_off_the_domain_is_no_kink():
+    """|Σ_j y_j p_j| is Σ_j y_j p_j for probability labels (it is positive): proved."""
+    assert derive(None, loss_expr="(sum_j(y_j*p_j)^2)^(1/2)").ok
+
+
+def test_a_loss_tables_classes_below_its_minimum_are_located(tmp_path):
+    config = tmp_path / "xentderive.toml"
+    config.write_text('[losses.a]\nloss = "sum_j(-y_j*log(p_j))"\nmin-classes = 3\nclasses = [1, 2]\n')
+    out = _run("check", "--config", str(config))
+    assert out.exit_code == 2 and "losses.a.classes[0]" in out.output, out.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--loss", "focal", "--param", "gamma=\u0663"],  # an Arabic-Indic digit is not a number here
+        ["--loss-expr", "sum_j(p_j*b)", "--param-range", "b=0..1", "--param-range", "b=0..2"],
+        ["--loss-expr", "sum_j(p_j*b)", "--param", "b=1", "--param", "b=2"],
+    ],
+)
+def test_odd_parameter_input_is_refused(args):
+    out = _run("derive", *args)
+    assert out.exit_code == 2 and len(out.output.strip().splitlines()) == 1, out.output
+
+
+def test_a_loss_of_ones_own_at_a_thousand_classes_splits_its_sums():
+    """∂L/∂p_j of a sum over the classes picks one term (not a sum of C deltas), so C = 1000 is cheap."""
+    d = derive(1000, loss="z-loss")
+    assert d.ok and all("exact identity" in s.method for s in d.all_steps)

@@ -237,16 +237,19 @@ def test_a_matrix_counterexample_names_j():
 # --- the catalogue ---------------------------------------------------------------------
 
 
+WITNESSED = [name for name in REGISTRY if name != "batch-mean"]  # a batch: check skips the one-sample witness
+
+
 @pytest.mark.parametrize("labels", ["onehot", "soft"])
 @pytest.mark.parametrize("classes", [None, 3])
-@pytest.mark.parametrize("loss", list(REGISTRY))
+@pytest.mark.parametrize("loss", WITNESSED)
 def test_every_default_target_passes(loss, labels, classes):
     target = build(classes, loss=loss, labels=labels).target
     result = witness(loss, labels, target, classes)
     assert result.agreed, result.detail
 
 
-@pytest.mark.parametrize("loss", list(REGISTRY))
+@pytest.mark.parametrize("loss", WITNESSED)
 def test_every_default_target_mutated_fails(loss):
     target = build(None, loss=loss).target
     rng = random.Random(loss)

@@ -88,7 +88,10 @@ def build(
     Raises InputError for bad input.
     """
     check_classes(classes)
-    if loss_expr is not None:
+    given = {"labels": labels, "target": target, "loss": loss, "names": names, "params": params}
+    if loss_expr is not None:  # the twin declares the same text again: "custom" may be another loss by then
+        given |= {"loss_expr": loss_expr, "logits_expr": logits_expr, "param_ranges": param_ranges}
+        given |= {"min_classes": min_classes}
         if loss != "softmax-ce":
             raise InputError("--loss and --loss-expr cannot be combined: the expression is the loss")
         loss, params = declare(loss_expr, logits_expr, params, param_ranges, min_classes=min_classes)
@@ -146,7 +149,7 @@ def build(
         target=target_text,
         conventions=list(spec.conventions),
         params={name: sstr(value) for name, value in values.items()},
-        given={"labels": labels, "target": target, "loss": loss, "names": names, "params": params},
+        given=given,
     )
 
 

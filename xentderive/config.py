@@ -504,10 +504,13 @@ def load_config(path: Path) -> tuple[Claims | None, Sizes | None, dict]:
         at = "classes" if claims is None or "claims" not in table else "claims"
         raise source.bad((*prefix, at), _cap_message(count))
     default = _default_classes()
-    for n, (claim, own) in enumerate(claims or ()):
-        problem = _claim_problem(claim, own or classes or default, chosen=bool(own or classes))
+    listed = len(claims or ()) - len(own)
+    paths = [(*prefix, "claims", n) for n in range(listed)]
+    paths += [(*prefix, "losses", name) for name in table.get("losses", {})]
+    for path, (claim, sizes) in zip(paths, claims or (), strict=True):
+        problem = _claim_problem(claim, sizes or classes or default, chosen=bool(sizes or classes))
         if problem is not None:
-            raise _located(source, (*prefix, "claims", n), problem, table, own, (*prefix, "classes"))
+            raise _located(source, path, problem, table, sizes, (*prefix, "classes"))
     return claims, classes, settings
 
 

@@ -17,7 +17,7 @@ from .errors import InputError
 from .params import Param, exact_number, resolve
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
-_RESERVED = {"C", "i", "j", "k", "n", "L", "p", "y", "f", "u", "g", "log", "exp", "tanh", "sum_j", "delta_ij"}
+_RESERVED = {"C", "i", "j", "k", "n", "L", "p", "y", "f", "u", "log", "exp", "tanh", "sum_j", "delta_ij"}
 _RANGE = re.compile(r"\s*([\[(]?)\s*([^.\[\]()]*?)\s*\.\.\s*([^.\[\]()]*?)\s*([\])]?)\s*")
 CUSTOM_NAME = "custom"  # the name of the loss given with --loss-expr
 

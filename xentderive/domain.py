@@ -24,18 +24,25 @@ from dataclasses import dataclass
 from sympy import (
     Add,
     Derivative,
+    DiracDelta,
     Expr,
+    Heaviside,
     I,
     Indexed,
     Integer,
+    Max,
+    Min,
     Mul,
     Pow,
     Sum,
+    ceiling,
     exp,
     expand,
+    floor,
     log,
     nan,
     oo,
+    sign,
     sstr,
     together,
     zoo,
@@ -47,6 +54,7 @@ from sympy import (
 from .context import Context
 
 UNDEFINED_ATOMS = (nan, zoo, oo, -oo)
+NOT_SMOOTH = (sign, Heaviside, DiracDelta, Max, Min, floor, ceiling)  # parts with a value only off a kink
 
 
 def has_no_value(e: Expr) -> bool:
@@ -193,6 +201,10 @@ class Domain:
                 return
             if isinstance(x, log) and not self.positive(x.args[0]):
                 unmet.append(f"log({sstr(x.args[0])}) needs a positive argument")
+            elif isinstance(x, NOT_SMOOTH) and not (len(x.args) == 1 and self.nonzero(x.args[0])):
+                # SymPy writes sqrt(f²) as |f| and its derivative as sign(f), which it sets to 0 at f = 0,
+                # where |f| has no derivative: such a part is a value only where its argument is shown nonzero
+                unmet.append(f"{sstr(x)} is a derivative of |x| (or a step), which has no value where x = 0")
             elif x is I or (isinstance(x, Pow) and not (x.base.is_number and x.base.is_positive)):
                 if x is I:
                     unmet.append("a part is not real")

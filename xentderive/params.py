@@ -10,7 +10,8 @@ from sympy import Expr, Rational, Symbol
 
 from .errors import InputError
 
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/\d+)?")  # 2, -0.5, 1e-3, 3/7
+# 2, -0.5, 1e-3, 3/7, in ASCII digits only (\d would take ٣)
+_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?(/[0-9]+)?")
 MAX_PARAM = 10**12  # a value such as 1e5000 would be a 5000-digit integer in every expression
 
 
@@ -120,9 +121,13 @@ def parse_assignments(items: tuple[str, ...], option: str = "--param", bare: boo
     for item in items:
         name, sep, value = item.partition("=")
         if bare and not sep and name.strip():
+            if name.strip() in out:
+                raise InputError(f"{option} {name.strip()} is given twice")
             out[name.strip()] = None
             continue
         if not sep or not name.strip() or not value.strip():
             raise InputError(f"{option} expects NAME=VALUE (got {item!r})")
+        if name.strip() in out:
+            raise InputError(f"{option} {name.strip()} is given twice")
         out[name.strip()] = value.strip()
     return out

@@ -74,7 +74,7 @@ def meaning(expr: Expr, ctx: Context) -> Expr:
     e = e.xreplace({ctx.L: ctx.loss()})
     e = e.replace(
         lambda x: isinstance(x, Derivative) and _is_p(x.variables[0], ctx),
-        lambda x: x.doit(deep=False),
+        lambda x: _picked(x.doit(deep=False), x.variables, ctx),
     )
     e = e.replace(lambda x: isinstance(x, FixedPartial), lambda x: x.expr.diff(x.var))  # before p is replaced
     extra = ctx.extra_meanings()
@@ -82,6 +82,41 @@ def meaning(expr: Expr, ctx: Context) -> Expr:
         e = e.replace(lambda x: isinstance(x, Indexed) and x.base in extra, lambda x: extra[x.base](*x.indices))
     e = e.replace(lambda x: isinstance(x, Indexed) and x.base == ctx.p, lambda x: ctx.softmax(*x.indices))
     return _evaluate_numbers(e)
+
+
+def _picked(e: Expr, variables: tuple, ctx: Context) -> Expr:
+    """Σ_v δ(v, a) g(v) = g(a) in a derivative by p_a: a is a class, so it lies in the sum's range 0…C-1.
+
+    ∂/∂p_a of a sum over the classes (a loss of one's own, Σ_n b(p_n)) comes out of SymPy as such a
+    sum; picking its term keeps the meaning one term, not a sum over every class (C² at a number of classes).
+    """
+    targets = {x.indices[0] for x in variables if _is_p(x, ctx) and len(x.indices) == 1}
+
+    def pick(s: Sum) -> Expr:
+        if len(s.limits) != 1 or s.limits[0][1:] != (0, ctx.last):
+            return s
+        var = s.limits[0][0]
+        picked, rest = [], []
+        for term in Add.make_args(s.function):
+            factors = Mul.make_args(term)
+            delta = next(
+                (
+                    f
+                    for f in factors
+                    if isinstance(f, KroneckerDelta) and var in f.args and (set(f.args) - {var}) & targets
+                ),
+                None,
+            )
+            if delta is None:
+                rest.append(term)
+                continue
+            (a,) = set(delta.args) - {var}
+            picked.append(Mul(*(f for f in factors if f is not delta)).xreplace({var: a}))
+        if not picked:
+            return s
+        return Add(*picked) + (Sum(Add(*rest), s.limits[0]) if rest else 0)
+
+    return e.replace(lambda x: isinstance(x, Sum), pick) if targets else e
 
 
 def _evaluate_numbers(e: Expr) -> Expr:

@@ -163,11 +163,23 @@ class Calculus:
 
 def calculus(ctx: CustomContext) -> Calculus:
     """Differentiate L = G(σ_1, …, σ_m), each σ a sum over the classes: by the chain rule through
-    each sum, whose term at class n names only p_n, y_n and f_n."""
+    each sum, whose term at class n names only p_n, y_n and f_n. A loss SymPy cannot differentiate
+    is bad input (exit 2), said in one line."""
+    if getattr(ctx, "calculated", None) is not None:  # steps, closed form and claim all ask
+        return ctx.calculated
+    try:
+        ctx.calculated = _calculus(ctx)
+        return ctx.calculated
+    except (ArithmeticError, TypeError, ValueError, NotImplementedError, AttributeError) as err:
+        detail = " ".join(str(err).split())[:200]
+        raise InputError(f"--loss-expr: the engine cannot differentiate this loss ({detail})") from None
+
+
+def _calculus(ctx: CustomContext) -> Calculus:
     i, j, p, f = ctx.i, ctx.j, ctx.p, ctx.f
     L = ctx.loss()
     sums = sorted(L.atoms(Sum), key=default_sort_key)
-    marks = {s: Dummy(f"sigma{n}") for n, s in enumerate(sums)}
+    marks = {s: Dummy(f"sigma{n}", real=True) for n, s in enumerate(sums)}  # real: |σ| has a derivative
     back = {d: s for s, d in marks.items()}
     outer = L.xreplace(marks)
     by_p, direct = Integer(0), Integer(0)

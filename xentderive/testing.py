@@ -1,0 +1,389 @@
+"""Test a gradient *implementation* against the proven closed form, evaluated exactly.
+
+`check_gradient(fn, loss=...)` calls ``fn(logits, targets) -> grad`` (NumPy arrays of shape
+(N, C); targets (N, C) probabilities or (N,) class indices) on inputs chosen to find bugs,
+and compares each component with the loss's closed form, proved for every C by `derive`
+and evaluated in mpmath at 50 digits from the very inputs `fn` received (rounded to the
+tested dtype), so the reference's own error is far below one ULP of any tested dtype.
+
+Errors are measured in ULPs of the row's scale (the largest component of the exact
+gradient of that row): an implementation is judged by what its dtype can represent.
+`assert_gradient` raises AssertionError with the worst input as a copy-paste reproducer.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from mpmath import mp, mpf
+from sympy import Expr, Integer, Sum, Symbol
+
+DTYPES = ("float64", "float32", "bfloat16")
+TOLERANCE_ULPS = {"float64": 64, "float32": 64, "bfloat16": 4}
+"""Default tolerance in ULPs of the row's scale: what a careful implementation reaches (max-subtraction,
+a sum accumulated in the dtype with pairwise or better summation), with room for log and exp's own rounding."""
+DIGITS = 50
+IGNORE_INDEX = -100  # PyTorch's default ignore_index, for targets="index" with reduction="mean"
+MAX_CLASSES = 10**5
+FAMILIES = ("random", "large", "huge", "equal", "dominant")
+
+
+@dataclass
+class Worst:
+    """The component with the largest error, and the batch that produced it."""
+
+    ulps: float
+    relative: float
+    classes: int
+    family: str
+    row: int
+    column: int
+    got: float
+    want: str
+    logits: list
+    targets: list
+    params: dict
+
+
+@dataclass
+class GradientReport:
+    """What `check_gradient` found: counts, the worst component, and whether it is within tolerance."""
+
+    loss: str
+    dtype: str
+    targets: str
+    reduction: str
+    tolerance_ulps: float
+    components: int = 0
+    batches: int = 0
+    failures: int = 0  # components beyond the tolerance (NaN and inf included)
+    worst: Worst | None = None
+    families: dict[str, int] = field(default_factory=dict)  # components checked per input family
+
+    @property
+    def passed(self) -> bool:
+        return self.failures == 0 and self.components > 0
+
+    def summary(self) -> str:
+        head = f"{self.loss} ({self.dtype}, targets={self.targets}, reduction={self.reduction})"
+        if self.worst is None:
+            return f"{head}: nothing compared"
+        w = self.worst
+        verdict = "passed" if self.passed else f"FAILED at {self.failures} of {self.components} components"
+        return (
+            f"{head}: {verdict}; worst {_shown(w.ulps)} ULPs of the row's scale (tolerance {self.tolerance_ulps:g}), "
+            f"relative {w.relative:.3g}, at C = {w.classes}, {w.family} inputs, row {w.row}, class {w.column}: "
+            f"got {w.got!r}, exact {w.want}"
+        )
+
+    def reproducer(self, fn_name: str = "fn") -> str:
+        """Python that calls the function on the worst batch and compares with the exact value."""
+        if self.worst is None:
+            return ""
+        w = self.worst
+        dtype = "float32" if self.dtype == "bfloat16" else self.dtype
+        kind = "" if self.targets == "index" else f", dtype=np.{dtype}"
+        targets = f"np.array({w.targets!r}{kind})"
+        params = "".join(f", {k}={v!r}" for k, v in w.params.items())
+        return (
+            "import numpy as np\n"
+            f"logits = np.array({w.logits!r}, dtype=np.{dtype})\n"
+            f"targets = {targets}\n"
+            f"grad = {fn_name}(logits, targets{params})\n"
+            f"print(grad[{w.row}, {w.column}], 'exact:', {w.want!r})  # {self.loss}, reduction={self.reduction}"
+        )
+
+
+def _shown(x: float) -> str:
+    return "inf" if math.isinf(x) else f"{x:.3g}"
+
+
+# --- the exact reference ----------------------------------------------------------
+
+
+@dataclass
+class Reference:
+    """The closed form of `loss`, proved for every C, as an mpmath function of one row."""
+
+    loss: str
+    params: dict[str, str]
+    loss_expr: str | None = None
+    logits_expr: str | None = None
+
+    def __post_init__(self) -> None:
+        from .api import derive
+        from .derivations import spec_for
+        from .errors import InputError
+
+        spec = spec_for(self.loss) if not self.loss_expr else None
+        if spec is not None and spec.free_j:
+            raise InputError(f"{self.loss} is a matrix, not a gradient: nothing to compare with fn(logits, targets)")
+        if self.loss == "batch-mean" and not self.loss_expr:
+            raise InputError("batch-mean is a reduction: test the per-sample loss with reduction='mean'")
+        kwargs = {"loss_expr": self.loss_expr, "logits_expr": self.logits_expr} if self.loss_expr else {}
+        d = derive(None, loss=self.loss if not self.loss_expr else "softmax-ce", params=self.params, **kwargs)
+        if not d.ok:
+            raise InputError(f"{self.loss}: the closed form is not proved for every C ({d.outcome.value})")
+        self.ctx = d.ctx
+        self.rhs = d.claim.chains[0][1].expr
+        self.cache: dict = {}
+        self.symbols = {v: name for name, v in d.ctx.params.items() if isinstance(v, Symbol)}
+        if self.symbols:
+            names = ", ".join(self.symbols.values())
+            raise InputError(f"{self.loss}: give a value for {names} (params={{...}}): fn has its own")
+
+    def _compiled(self, classes: int):
+        """(probabilities, gradient) at C = classes, each sum that does not involve i computed once per row."""
+        if classes in self.cache:
+            return self.cache[classes]
+        ctx = self.ctx.at(classes)
+        sizes = {self.ctx.C: Integer(classes)}
+        data = ctx.class_inputs()[2:]
+        prob = _Rowwise(ctx.softmax(ctx.i).xreplace(sizes), ctx, (ctx.f, ctx.y, *data))
+        grad = _Rowwise(self.rhs.xreplace(sizes), ctx, (ctx.f, ctx.y, ctx.p, *data))
+        self.cache[classes] = prob, grad
+        return prob, grad
+
+    def row(self, f: list, y: list, extra: list) -> tuple[list, list]:
+        """The exact probabilities and gradient of one row (at DIGITS digits), from its logits and labels."""
+        prob, grad = self._compiled(len(f))
+        with mp.workdps(DIGITS):
+            p = prob.values([f, y, *extra])
+            return p, grad.values([f, y, p, *extra])
+
+
+class _Rowwise:
+    """An expression in the free index i over per-class lists, compiled for mpmath: each sum that
+    does not involve i is computed once per row, so a row costs O(C), not O(C²)."""
+
+    def __init__(self, expr: Expr, ctx, bases: tuple) -> None:
+        from .numeric import compile_expression
+
+        sums = sorted((s for s in expr.atoms(Sum) if ctx.i not in s.free_symbols), key=str)
+        marks = tuple(Symbol(f"_sum{n}", real=True) for n in range(len(sums)))
+        self.sums = [compile_expression(s, ctx, bases, ()) for s in sums]
+        self.body = compile_expression(expr.xreplace(dict(zip(sums, marks, strict=True))), ctx, bases, marks)
+
+    def values(self, lists: list) -> list:
+        totals = [fn(0, 0, *lists) for fn in self.sums]
+        return [self.body(i, 0, *lists, *totals) for i in range(len(lists[0]))]
+
+
+# --- inputs -----------------------------------------------------------------------
+
+
+def _round(values, dtype: str):
+    import numpy as np
+
+    if dtype == "bfloat16":  # bfloat16 as float32 with the low 16 bits of the mantissa rounded away
+        a = np.asarray(values, dtype=np.float32)
+        bits = a.view(np.uint32).astype(np.uint64)
+        bits = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) << 16
+        return bits.astype(np.uint32).view(np.float32)
+    return np.asarray(values, dtype=getattr(np, dtype))
+
+
+def _spacing(scale: float, dtype: str) -> float:
+    import numpy as np
+
+    if dtype == "bfloat16":
+        return 2.0 ** (math.floor(math.log2(scale)) - 7) if scale > 0 else 2.0**-133
+    return float(np.spacing(getattr(np, dtype)(scale)))
+
+
+def _batch(rng: random.Random, family: str, classes: int, rows: int) -> list[list[float]]:
+    out = []
+    for r in range(rows):
+        if family == "random":
+            row = [rng.gauss(0, 3) for _ in range(classes)]
+        elif family == "large":  # e^80 overflows float32: only max-subtraction survives
+            row = [80 + rng.gauss(0, 2) for _ in range(classes)]
+        elif family == "huge":  # ±1e4: overflows every dtype without max-subtraction
+            row = [rng.choice((-1, 1)) * 1e4 + rng.gauss(0, 1) for _ in range(classes)]
+        elif family == "equal":
+            row = [rng.gauss(0, 5)] * classes
+        else:  # one dominant logit: p near 1 for it, tiny for the others
+            row = [rng.gauss(0, 1) for _ in range(classes)]
+            row[r % classes] += 30
+        out.append(row)
+    return out
+
+
+def _labels(rng: random.Random, targets: str, classes: int, rows: int, ignore: bool) -> list:
+    """Class indices (one ignored row in three, never all, when `ignore`), or probability rows:
+    one-hot, soft, and one-hot written as probabilities with every other class exactly 0."""
+    if targets == "index":
+        out = [rng.randrange(classes) for _ in range(rows)]
+        if ignore:
+            kept = rng.randrange(rows)
+            out = [IGNORE_INDEX if (n != kept and (n % 3 == 0 or rows <= 3)) else v for n, v in enumerate(out)]
+        return out
+    out = []
+    for r in range(rows):
+        if r % 3 == 0:
+            row = [0.0] * classes
+            row[rng.randrange(classes)] = 1.0
+        else:
+            raw = [rng.random() ** 3 for _ in range(classes)]
+            total = sum(raw)
+            row = [v / total for v in raw]
+        out.append(row)
+    return out
+
+
+# --- the check -----------------------------------------------------------------------
+
+
+def check_gradient(
+    fn: Callable,
+    loss: str = "softmax-ce",
+    params: dict | None = None,
+    classes: Iterable[int] = (2, 3, 10, 1000),
+    dtype: str = "float64",
+    targets: str = "probs",
+    reduction: str = "sum",
+    samples: int = 6,
+    seed: int = 0,
+    ulps: float | None = None,
+    framework: str = "numpy",
+    loss_expr: str | None = None,
+    logits_expr: str | None = None,
+) -> GradientReport:
+    """Compare ``fn(logits, targets)`` with the exact gradient of `loss` on inputs that find bugs.
+
+    `classes`: the class counts (up to 10^5); `samples`: rows per batch; `targets`: "probs"
+    (rows of probabilities) or "index" (class indices; with reduction "mean", some rows are
+    ignore_index = -100 and the mean is over the kept rows); `reduction`: "sum" (each row's
+    gradient) or "mean" (divided by the number of kept rows). `params` gives the loss's
+    parameters (a class weight vector as "w": [...]). `ulps` overrides the dtype's tolerance.
+    `framework="torch"` converts the arrays to and from torch tensors around `fn`.
+    """
+    import numpy as np
+
+    from .errors import InputError
+
+    if dtype not in DTYPES:
+        raise InputError(f"dtype must be one of {', '.join(DTYPES)} (got {dtype!r})")
+    if targets not in ("probs", "index"):
+        raise InputError(f"targets must be probs or index (got {targets!r})")
+    if reduction not in ("sum", "mean"):
+        raise InputError(f"reduction must be sum or mean (got {reduction!r})")
+    sizes = list(classes)
+    if not sizes or any(not isinstance(c, int) or not 1 <= c <= MAX_CLASSES for c in sizes):
+        raise InputError(f"classes must be whole numbers from 1 to {MAX_CLASSES} (got {sizes!r})")
+    if not 1 <= samples <= 1000:
+        raise InputError(f"samples must be from 1 to 1000 (got {samples})")
+    given = {k: v for k, v in (params or {}).items()}
+    weights = given.pop("w", None)
+    reference = Reference(loss, {k: str(v) for k, v in given.items()}, loss_expr, logits_expr)
+    call = _framework(fn, framework, dtype)
+    tolerance = TOLERANCE_ULPS[dtype] if ulps is None else ulps
+    report = GradientReport(loss_expr or loss, dtype, targets, reduction, tolerance)
+    rng = random.Random(seed)
+    for size in sizes:
+        extra = _class_data(reference, weights, size)
+        rows = samples if size <= 1000 else 2
+        for family in FAMILIES:
+            logits = _round(_batch(rng, family, size, rows), dtype)
+            labels = _labels(rng, targets, size, rows, ignore=reduction == "mean")
+            target_array = np.asarray(labels) if targets == "index" else _round(labels, dtype)
+            got = np.asarray(call(logits, target_array), dtype=np.float64)
+            if got.shape != logits.shape:
+                raise AssertionError(f"fn returned shape {got.shape} for logits of shape {logits.shape}")
+            report.batches += 1
+            _compare(report, reference, logits, labels, target_array, got, extra, size, family, given)
+    return report
+
+
+def _class_data(reference: Reference, weights, size: int) -> list:
+    """Per-class data of the reference beyond f and y (class weights), as mpf lists."""
+    bases = reference.ctx.class_inputs()[2:]
+    if not bases:
+        return []
+    from .errors import InputError
+
+    if weights is None or len(weights) != size:
+        raise InputError(f"{reference.loss}: give params={{'w': [...]}} with one weight per class ({size})")
+    return [[mpf(float(v)) for v in weights]]
+
+
+def _compare(report, reference, logits, labels, target_array, got, extra, size, family, params) -> None:
+    import numpy as np
+
+    rows = logits.shape[0]
+    if report.targets == "index":
+        kept = [0 if t == IGNORE_INDEX else 1 for t in labels]
+        ys = [[1.0 if k == t else 0.0 for k in range(size)] for t in labels]
+    else:
+        kept = [1] * rows
+        ys = [list(map(float, r)) for r in target_array.astype(np.float64)]
+    count = max(sum(kept), 1) if report.reduction == "mean" else 1
+    for n in range(rows):
+        f = [mpf(float(v)) for v in logits[n].astype(np.float64)]
+        y = [mpf(v) for v in ys[n]]
+        with mp.workdps(DIGITS):
+            p, want = reference.row(f, y, extra)
+            if not kept[n]:
+                want = [mpf(0)] * size
+            share = count if report.reduction == "mean" else 1
+            want = [w / share for w in want]
+        # The row's scale: its largest gradient component, probability or label (over the count, for a mean):
+        # p_i - y_i with p_i near 1 cannot be closer than one ULP of 1, whatever its own size.
+        terms = [*(abs(float(w)) for w in want), *(float(v) / share for v in p), *(abs(float(v)) / share for v in y)]
+        scale = max(terms) or 2.0**-1022
+        unit = _spacing(scale, report.dtype)
+        for i in range(size):
+            value = float(got[n, i])
+            gap = abs(mpf(value) - want[i]) if math.isfinite(value) else mpf("inf")
+            err = float(gap / unit) if math.isfinite(value) else math.inf
+            report.components += 1
+            report.families[family] = report.families.get(family, 0) + 1
+            if not err <= report.tolerance_ulps:
+                report.failures += 1
+            if report.worst is None or err > report.worst.ulps:
+                rel = float(gap / abs(want[i])) if want[i] and math.isfinite(err) else (0.0 if not gap else math.inf)
+                report.worst = Worst(
+                    err,
+                    rel,
+                    size,
+                    family,
+                    n,
+                    i,
+                    value,
+                    mp.nstr(want[i], 17),
+                    logits.astype(np.float64).tolist(),
+                    target_array.tolist(),
+                    dict(params),
+                )
+
+
+def _framework(fn: Callable, framework: str, dtype: str) -> Callable:
+    """fn itself for NumPy; for torch, tensors in (the tested dtype) and a NumPy array out."""
+    if framework == "numpy":
+        return fn
+    if framework != "torch":
+        from .errors import InputError
+
+        raise InputError(f"framework must be numpy or torch (got {framework!r})")
+    import torch  # an optional dependency: only imported when asked for
+
+    def call(logits, targets):
+        kind = {"float64": torch.float64, "float32": torch.float32, "bfloat16": torch.bfloat16}[dtype]
+        t_logits = torch.from_numpy(logits.astype("float32" if dtype == "bfloat16" else dtype)).to(kind)
+        t_targets = torch.from_numpy(targets) if targets.dtype.kind in "iu" else torch.from_numpy(targets).to(kind)
+        out = fn(t_logits, t_targets)
+        return out.detach().to(torch.float64).cpu().numpy()
+
+    return call
+
+
+def assert_gradient(fn: Callable, **options) -> GradientReport:
+    """`check_gradient`, raising AssertionError with the worst input as a reproducer if it fails."""
+    report = check_gradient(fn, **options)
+    if not report.passed:
+        name = getattr(fn, "__name__", "fn")
+        raise AssertionError(f"{report.summary()}\n\nReproduce:\n{report.reproducer(name)}")
+    return report
