@@ -24,7 +24,20 @@ from .limits import MAX_CASES, MAX_CLASSES
 
 LABELS = ("onehot", "soft")
 SETTING_KEYS = {"numeric", "timeout", "seed", "memory", "allow-unproved", "jobs"}
-CONFIG_KEYS = {"classes", "claims", "losses", *SETTING_KEYS}
+CONFIG_KEYS = {"classes", "claims", "losses", "impl", *SETTING_KEYS}
+IMPL_KEYS = {
+    "function",
+    "loss",
+    "loss-expr",
+    "params",
+    "dtype",
+    "targets",
+    "reduction",
+    "classes",
+    "ulps",
+    "samples",
+    "seed",
+}
 LOSS_KEYS = {"loss", "logits", "params", "target", "labels", "classes", "min-classes"}
 CLAIM_KEYS = {"loss", "labels", "target", "classes", "params"}
 MAX_CONFIG_BYTES = 4 * 1024**2
@@ -690,4 +703,49 @@ def _losses(source: Source, path: KeyPath, losses: Any) -> Claims:
             key = "logits" if message.startswith("--logits-expr") else key
             raise source.bad((*at, key), message.split(": ", 1)[-1] if key != "params" else message) from None
         out.append((Case(declared, labels, None, texts.get("target"), tuple(sorted(numbers.items()))), sizes))
+    return out
+
+
+def load_impl(path: Path) -> dict:
+    """`[tool.xentderive.impl]` (or `[impl]` in a --config file): what `check-impl` tests, checked here."""
+    source = Source(Path(path))
+    tool = source.data.get("tool")
+    if isinstance(tool, dict) and isinstance(tool.get("xentderive"), dict):
+        prefix: KeyPath = ("tool", "xentderive", "impl")
+        table = tool["xentderive"].get("impl", {})
+    else:
+        prefix, table = ("impl",), source.data.get("impl", {})
+    if not isinstance(table, dict):
+        raise source.bad(prefix, 'expected a table: function = "module:function", loss, params, dtype, ...')
+    unknown = sorted(set(table) - IMPL_KEYS)
+    if unknown:
+        raise source.bad((*prefix, unknown[0]), f"unknown key (known: {', '.join(sorted(IMPL_KEYS))})", key=True)
+    choices = {"dtype": ("float64", "float32", "bfloat16"), "targets": ("probs", "index"), "reduction": ("sum", "mean")}
+    for key, allowed in choices.items():
+        if key in table and table[key] not in allowed:
+            raise source.bad((*prefix, key), f"expected one of {', '.join(allowed)}")
+    for key in ("function", "loss", "loss-expr"):
+        if key in table and (not isinstance(table[key], str) or not table[key].strip()):
+            raise source.bad((*prefix, key), "expected a non-empty string")
+    out = dict(table)
+    if "params" in table:
+        if not isinstance(table["params"], dict):
+            raise source.bad((*prefix, "params"), "expected a table such as { eps = 0.1 }")
+        out["params"] = {}
+        for name, value in table["params"].items():
+            if isinstance(value, list) and all(_number_of(v) for v in value):
+                out["params"][name] = value  # a class weight vector, w = [...]
+            elif (_number_of(value) and math.isfinite(value)) or isinstance(value, str):
+                out["params"][name] = str(value)
+            else:
+                raise source.bad((*prefix, "params", name), "expected a number such as 0.1, or a list of weights")
+    if "classes" in table:
+        sizes = _classes(source, (*prefix, "classes"), table["classes"])
+        if any(size is None for size in sizes):
+            raise source.bad((*prefix, "classes"), "expected numbers of classes, without C")
+        out["classes"] = sizes
+    for key, low, high in (("ulps", 0, 10**9), ("samples", 1, 1000), ("seed", -(2**63), 2**64)):
+        value = table.get(key)
+        if value is not None and (not _number_of(value) or not low <= value <= high):
+            raise source.bad((*prefix, key), f"expected a number from {low} to {high}")
     return out

@@ -65,6 +65,8 @@ class SuiteResult:
     results: list[CaseResult]
     seconds: float
     settings: Settings
+    command: str = "xentderive check"  # the reports' title (check-impl reuses them)
+    note: str | None = None  # the text report's last words on method; None: the numeric witness's description
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)

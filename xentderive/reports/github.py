@@ -46,7 +46,7 @@ def annotations(result: SuiteResult) -> str:
         body = " ".join(filter(None, [r.message, r.counterexample]))
         title = escape_property(_cut(f"xentderive: {r.case.name}", 500))
         lines.append(f"::{level} title={title}::{escape_data(_cut(body))}")
-    lines.append(f"::notice title={escape_property('xentderive check')}::{escape_data(summary(result))}")
+    lines.append(f"::notice title={escape_property(result.command)}::{escape_data(summary(result))}")
     return "\n".join(lines) + "\n"
 
 
@@ -73,7 +73,7 @@ def _longest_backtick_run(text: str) -> int:
 
 
 def step_summary(result: SuiteResult) -> str:
-    head = ["### xentderive check", "", "| case | status | time | witnesses |", "|---|---|---|---|"]
+    head = [f"### {result.command}", "", "| case | status | time | witnesses |", "|---|---|---|---|"]
     tail = ["", f"**{_cell(summary(result))}**", ""]
     budget = SUMMARY_BUDGET - len("\n".join(head + tail).encode()) - 200
     rows, failures, left = [], [], 0

@@ -17,7 +17,7 @@ def render(result: SuiteResult) -> str:
         "time": f"{result.seconds:.3f}",
     }
     root = ET.Element("testsuites", attrs)
-    suite = ET.SubElement(root, "testsuite", attrs | {"name": "xentderive check", "skipped": "0"})
+    suite = ET.SubElement(root, "testsuite", attrs | {"name": result.command, "skipped": "0"})
     for r in result.results:
         case = ET.SubElement(
             suite,

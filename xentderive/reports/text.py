@@ -28,7 +28,7 @@ def summary(result: SuiteResult) -> str:
 
 
 def view(result: SuiteResult) -> Group:
-    table = Table(title="xentderive check", title_justify="left")
+    table = Table(title=result.command, title_justify="left")
     for column in ("case", "status", "time", "witnesses"):
         table.add_column(column, no_wrap=column != "witnesses")
     for r in result.results:
@@ -42,7 +42,9 @@ def view(result: SuiteResult) -> Group:
             parts.append(Text(f"{MARK[r.status]} {r.case.name}: {r.message}", style=STYLE[r.status]))
             if r.counterexample:
                 parts.append(Text(f"  {r.counterexample}", style="red"))
-    if result.settings.numeric:
+    if result.note is not None:
+        parts.append(Text(result.note, style="dim"))
+    elif result.settings.numeric:
         from ..numeric import describe
 
         parts.append(Text(f"numeric witness: {describe(result.settings.seed)}", style="dim"))

@@ -1,0 +1,228 @@
+"""xentderive.testing: implementations checked against the exact, proved closed form.
+
+The implementations live in tests/impls.py: correct ones must pass at float64 and float32,
+and each planted bug must be caught with a worst input that shows it.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import impls
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from xentderive.cli import main
+from xentderive.errors import InputError
+from xentderive.testing import assert_gradient, check_gradient
+
+SMALL = (2, 3, 10, 200)
+WEIGHTS = [0.5, 2.0, 1.0]
+
+
+def _quiet(fn):
+    def call(logits, targets):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # overflow warnings of the planted bugs
+            return fn(logits, targets)
+
+    return call
+
+
+CORRECT = [
+    ("softmax-ce", impls.softmax_ce, {}, {}),
+    ("label-smoothing", impls.smoothing, {"eps": impls.EPS}, {}),
+    ("weighted-ce", impls.weighted(WEIGHTS), {"w": WEIGHTS}, {"classes": (3,)}),
+    ("z-loss", impls.z_loss, {"z": impls.Z}, {}),
+    ("softmax-ce", impls.mean_ignore, {}, {"targets": "index", "reduction": "mean"}),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize(("loss", "fn", "params", "more"), CORRECT, ids=[c[0] + str(n) for n, c in enumerate(CORRECT)])
+def test_a_careful_implementation_passes(loss, fn, params, more, dtype):
+    options = {"classes": SMALL} | more
+    report = assert_gradient(fn, loss=loss, params=params, dtype=dtype, **options)
+    assert report.passed and report.components > 0 and report.worst.ulps < 16
+
+
+@pytest.mark.parametrize(
+    ("loss", "fn", "params", "more", "shows"),
+    [
+        ("label-smoothing", impls.smoothing_wrong_mass, {"eps": impls.EPS}, {}, None),
+        ("label-smoothing", impls.smoothing_plus_one_over_c, {"eps": impls.EPS}, {}, None),
+        ("softmax-ce", impls.no_max_subtraction, {}, {}, ("large", "huge")),
+        ("softmax-ce", impls.mean_over_n, {}, {"targets": "index", "reduction": "mean"}, None),
+        ("z-loss", impls.z_loss_missing_two, {"z": impls.Z}, {}, None),
+    ],
+    ids=["smoothing-mass", "plus-1/C", "no-max-subtraction", "mean-over-N", "z-loss-factor-2"],
+)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_planted_bug_is_caught_with_its_worst_input(loss, fn, params, more, shows, dtype):
+    report = check_gradient(_quiet(fn), loss=loss, params=params, dtype=dtype, classes=SMALL, **more)
+    assert not report.passed and report.failures > 0
+    if shows:
+        assert report.worst.family in shows  # overflow: found on the large logits
+    with pytest.raises(AssertionError) as err:
+        assert_gradient(_quiet(fn), loss=loss, params=params, dtype=dtype, classes=SMALL, **more)
+    text = str(err.value)
+    assert "Reproduce:" in text and "np.array(" in text and "exact:" in text
+
+
+def test_the_reproducer_runs_and_shows_the_bug():
+    report = check_gradient(impls.smoothing_plus_one_over_c, loss="label-smoothing", params={"eps": 0.1}, classes=(3,))
+    space = {"smoothing_plus_one_over_c": impls.smoothing_plus_one_over_c}
+    code = report.reproducer("smoothing_plus_one_over_c").replace("print(", "result = (")
+    exec(code, space)  # the test's own generated code
+    got, _, want = space["result"]
+    assert abs(float(got) - float(want)) > 1e-3
+
+
+def test_a_naive_float32_sum_fails_where_pairwise_summation_does_not():
+    """At 10^5 classes a sum accumulated one term at a time in float32 drifts past the tolerance;
+    NumPy's pairwise sum stays within a couple of ULPs."""
+    good = check_gradient(impls.softmax_ce, dtype="float32", classes=(100_000,), samples=1)
+    bad = check_gradient(impls.naive_sum, dtype="float32", classes=(100_000,), samples=1)
+    assert good.passed and good.worst.ulps < 4
+    assert not bad.passed and bad.worst.ulps > 100
+
+
+def test_bfloat16_inputs_are_bfloat16_values():
+    seen = []
+
+    def spy(logits, targets):
+        seen.append(logits.copy())
+        return impls.softmax_ce(logits, targets)
+
+    report = check_gradient(spy, dtype="bfloat16", classes=(3,))
+    assert report.passed
+    bits = seen[0].view(np.uint32)
+    assert seen[0].dtype == np.float32 and not (bits & 0xFFFF).any()  # the low half of every mantissa is zero
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"loss": "softmax-jacobian"}, "matrix"),
+        ({"loss": "label-smoothing"}, "give a value for eps"),
+        ({"loss": "weighted-ce"}, "one weight per class"),
+        ({"dtype": "float16"}, "dtype must be"),
+        ({"classes": (0,)}, "classes must be"),
+        ({"reduction": "max"}, "reduction must be"),
+        ({"loss": "batch-mean"}, "reduction"),
+    ],
+)
+def test_bad_options_are_input_errors(options, message):
+    with pytest.raises(InputError, match=message):
+        check_gradient(impls.softmax_ce, **options)
+
+
+def test_a_wrong_shape_is_an_assertion():
+    with pytest.raises(AssertionError, match="shape"):
+        check_gradient(lambda logits, targets: logits[:, :1], classes=(3,))
+
+
+def _cli(*args, cwd):
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=cwd):
+        import os
+        import shutil
+
+        shutil.copy(impls.__file__, os.path.join(os.getcwd(), "impls.py"))
+        return runner.invoke(main, ["check-impl", *args])
+
+
+def test_cli_check_impl_exit_codes_and_json(tmp_path):
+    good = _cli("impls:softmax_ce", "-C", "3,10", "-f", "json", cwd=tmp_path)
+    assert good.exit_code == 0, good.output
+    doc = json.loads(good.stdout)
+    assert [c["classes"] for c in doc["cases"]] == [3, 10] and doc["exit_code"] == 0
+    bad = _cli("impls:mean_over_n", "--targets", "index", "--reduction", "mean", "-C", "5", cwd=tmp_path)
+    assert bad.exit_code == 1 and "Reproduce" not in bad.output and "np.array(" in bad.output
+    junit = _cli(
+        "impls:z_loss_missing_two", "--loss", "z-loss", "--param", "z=0.0001", "-C", "3", "-f", "junit", cwd=tmp_path
+    )
+    assert junit.exit_code == 1 and "<failure" in junit.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["impls:nope"], "has no function nope"),
+        (["nomodule:fn"], "cannot import nomodule"),
+        (["impls"], "expected MODULE:FUNCTION"),
+        (["impls:softmax_ce", "-C", "C"], "not at C"),
+        (["impls:softmax_ce", "--loss", "label-smoothing"], "give a value for eps"),
+    ],
+)
+def test_cli_check_impl_bad_input_is_one_line(tmp_path, args, message):
+    out = _cli(*args, cwd=tmp_path)
+    assert out.exit_code == 2 and message in out.output and len(out.output.strip().splitlines()) == 1, out.output
+
+
+def test_the_impl_table_of_the_configuration(tmp_path):
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        import shutil
+
+        shutil.copy(impls.__file__, "impls.py")
+        with open("pyproject.toml", "w") as fh:
+            fh.write(
+                '[tool.xentderive.impl]\nfunction = "impls:smoothing"\nloss = "label-smoothing"\n'
+                'params = { eps = 0.1 }\ndtype = "float32"\nclasses = [3, 10]\n'
+            )
+        out = runner.invoke(main, ["check-impl", "-f", "json"])
+        assert out.exit_code == 0, out.output
+        with open("pyproject.toml", "a") as fh:
+            fh.write("colour = 1\n")
+        bad = runner.invoke(main, ["check-impl"])
+        assert bad.exit_code == 2 and "tool.xentderive.impl.colour" in bad.output
+
+
+def test_a_loss_of_ones_own_is_a_reference_too():
+    def entropy_bonus(logits, targets):  # -Σ y log p + β Σ p log p, β = 0.5
+        z = logits - logits.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))  # log(p) itself is -inf where p underflows
+        p = np.exp(logp)
+        inner = (p * logp).sum(axis=1, keepdims=True)
+        return p - targets + 0.5 * p * (logp - inner)
+
+    loss = "sum_j(-y_j*log(p_j)) + beta*sum_j(p_j*log(p_j))"
+    assert check_gradient(entropy_bonus, loss_expr=loss, params={"beta": "1/2"}, classes=(3, 10)).passed
+    assert not check_gradient(entropy_bonus, loss_expr=loss, params={"beta": "1/4"}, classes=(3,)).passed
+
+
+class _FakeTensor:
+    """Just enough of torch.Tensor for the conversion around fn (torch itself is not a dependency)."""
+
+    def __init__(self, array):
+        self.array = array
+
+    def to(self, kind):
+        return _FakeTensor(self.array.astype(kind))
+
+    def detach(self):
+        return self
+
+    def cpu(self):
+        return self
+
+    def numpy(self):
+        return self.array
+
+
+def test_framework_torch_converts_tensors_in_and_out(monkeypatch):
+    import sys
+    import types
+
+    fake = types.SimpleNamespace(float64=np.float64, float32=np.float32, bfloat16=np.float32, from_numpy=_FakeTensor)
+    monkeypatch.setitem(sys.modules, "torch", fake)
+    seen = []
+
+    def fn(logits, targets):
+        seen.append(type(logits))
+        return _FakeTensor(impls.softmax_ce(logits.array, targets.array))
+
+    assert check_gradient(fn, framework="torch", classes=(3,)).passed and seen[0] is _FakeTensor
