@@ -395,27 +395,37 @@ def assert_gradient(fn: Callable, **options) -> GradientReport:
 
 
 def load_function(spec: str) -> Callable:
-    """``package.module:function`` imported from the current directory (and sys.path); InputError if not found."""
+    """``package.module:function`` imported from the current directory (and sys.path), or
+    ``path/to/file.py:function``; InputError if it is not found."""
     import importlib
+    import importlib.util
     import sys
     from pathlib import Path
 
     from .errors import InputError
 
-    module_name, sep, attr = spec.partition(":")
-    if (
-        not sep
-        or not module_name
-        or not attr
-        or not all(part.isidentifier() for part in (*module_name.split("."), attr))
-    ):
-        raise InputError(f"expected MODULE:FUNCTION, e.g. mypkg.grads:softmax_ce_backward (got {spec!r})")
-    if str(Path.cwd()) not in sys.path:
-        sys.path.insert(0, str(Path.cwd()))
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as err:
-        raise InputError(f"cannot import {module_name}: {err}") from None
+    module_name, sep, attr = spec.rpartition(":")
+    if not sep or not module_name or not attr.isidentifier():
+        raise InputError(f"expected MODULE:FUNCTION or FILE.py:FUNCTION, e.g. mypkg.grads:ce_backward (got {spec!r})")
+    if module_name.endswith(".py"):
+        path = Path(module_name)
+        if not path.is_file():
+            raise InputError(f"cannot import {module_name}: no such file")
+        found = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(found)
+        try:
+            found.loader.exec_module(module)
+        except (ImportError, SyntaxError) as err:
+            raise InputError(f"cannot import {module_name}: {err}") from None
+    else:
+        if not all(part.isidentifier() for part in module_name.split(".")):
+            raise InputError(f"expected MODULE:FUNCTION or FILE.py:FUNCTION (got {spec!r})")
+        if str(Path.cwd()) not in sys.path:
+            sys.path.insert(0, str(Path.cwd()))
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as err:
+            raise InputError(f"cannot import {module_name}: {err}") from None
     fn = getattr(module, attr, None)
     if not callable(fn):
         raise InputError(f"{module_name} has no function {attr}")
