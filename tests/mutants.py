@@ -18,3 +18,15 @@ def mutated(step, chain: int = 0, line: int = -1, change=doubled_plus_one):
     with evaluate(False):
         chains[chain][line] = replace(chains[chain][line], expr=change(chains[chain][line].expr))
     return replace(step, chains=chains)
+
+
+def assert_every_line_caught(checker, steps, name: str) -> None:
+    """Each step passes as written (the twin), and each line of it changed is a failure."""
+    from xentderive.model import Status
+
+    for step in steps:
+        assert checker.check(step).status.passed, f"twin {step.key}"
+        for c, chain in enumerate(step.chains):
+            for k in range(len(chain)):
+                status = checker.check(mutated(step, c, k)).status
+                assert status is Status.FAILED, f"{name} {step.key} chain {c} line {k} not caught"

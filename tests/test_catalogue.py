@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
+from mutants import assert_every_line_caught
 from mutants import mutated as _mutated
 from sympy import Add, Mul, Symbol, lambdify
 from sympy.core.parameters import evaluate
@@ -44,12 +45,7 @@ def test_every_line_mutated_is_caught_and_its_twin_passes(loss, classes):
         return (twin.ctx, found) if found else None
 
     checker = checker_for(d.ctx, d.labels, lookup)
-    for step in d.all_steps:
-        assert checker.check(step).status.passed, f"twin {step.key}"
-        for c, chain in enumerate(step.chains):
-            for k in range(len(chain)):
-                status = checker.check(_mutated(step, c, k)).status
-                assert status is Status.FAILED, f"{loss} {step.key} chain {c} line {k} not caught"
+    assert_every_line_caught(checker, d.all_steps, loss)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import mpmath
 import pytest
 from click.testing import CliRunner
-from mutants import mutated
+from mutants import assert_every_line_caught
 from sympy import Float, Integer, Symbol
 from sympy.parsing.sympy_parser import parse_expr
 
@@ -244,12 +244,7 @@ def test_every_line_the_engine_writes_mutated_is_caught_and_its_twin_passes(name
     own = next(o for o in OWN if o.name == name)
     d = build(classes, **_given(own))
     checker = checker_for(d.ctx, d.labels)
-    for step in d.all_steps:
-        assert checker.check(step).status.passed, f"twin {step.key}"
-        for c, chain in enumerate(step.chains):
-            for k in range(len(chain)):
-                status = checker.check(mutated(step, c, k)).status
-                assert status is Status.FAILED, f"{name} {step.key} chain {c} line {k} not caught"
+    assert_every_line_caught(checker, d.all_steps, name)
 
 
 def test_the_direct_term_and_the_transform_have_their_own_steps():

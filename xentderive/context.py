@@ -117,7 +117,12 @@ class Context:
             self.ranges,
             nonnegative_labels=self.nonnegative_labels,
             min_classes=self.min_classes,
+            **self.carried(),
         )
+
+    def carried(self) -> dict:
+        """What a subclass's own fields hand on to `at` (a custom loss: its text)."""
+        return {}
 
     @property
     def symbolic(self) -> bool:

@@ -124,16 +124,6 @@ class BatchContext(Context):
     def label_sum(self) -> Sum:
         return self.sum_over(self.y[self.n, self.j], self.j)
 
-    def at(self, classes: int) -> BatchContext:
-        return type(self)(
-            classes,
-            self.params,
-            self.samples,
-            self.ranges,
-            nonnegative_labels=self.nonnegative_labels,
-            min_classes=self.min_classes,
-        )
-
 
 make_context = BatchContext
 

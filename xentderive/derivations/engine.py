@@ -67,16 +67,8 @@ class CustomContext(Context):
         self.written = parse_loss(self.custom.loss, self)
         self.defined = self._defined(_evaluated(self.written))
 
-    def at(self, classes: int) -> CustomContext:
-        return type(self)(
-            classes,
-            self.params,
-            self.samples,
-            self.ranges,
-            nonnegative_labels=self.nonnegative_labels,
-            min_classes=self.min_classes,
-            custom=self.custom,
-        )
+    def carried(self) -> dict:
+        return {"custom": self.custom}
 
     def _defined(self, e: Expr) -> Expr:
         """Sums over n (j and i stay free for the steps); Σ_j e^{f_j} written as S itself."""
