@@ -226,3 +226,19 @@ def test_framework_torch_converts_tensors_in_and_out(monkeypatch):
         return _FakeTensor(impls.softmax_ce(logits.array, targets.array))
 
     assert check_gradient(fn, framework="torch", classes=(3,)).passed and seen[0] is _FakeTensor
+
+
+def test_a_parameter_fn_takes_by_name_is_tried_at_its_range_ends():
+    """label-smoothing's eps left unset: fn(logits, targets, eps=...) at 0, 1 and 1/2; a bug at eps = 1 only."""
+
+    def smoothed(logits, targets, eps):
+        y = impls._onehot(targets, logits)
+        return impls._softmax(logits) - ((1 - eps) * y + eps / logits.shape[1])
+
+    def wrong_at_one(logits, targets, eps):
+        return smoothed(logits, targets, eps) * (0.5 if eps == 1 else 1)
+
+    assert check_gradient(smoothed, loss="label-smoothing", classes=(3, 10)).passed
+    report = check_gradient(wrong_at_one, loss="label-smoothing", classes=(3,))
+    assert not report.passed and report.worst.keywords == {"eps": 1.0}
+    assert "wrong_at_one(logits, targets, eps=1.0)" in report.reproducer("wrong_at_one")

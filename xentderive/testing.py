@@ -17,9 +17,10 @@ import math
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import product
 
 from mpmath import mp, mpf
-from sympy import Expr, Integer, Sum, Symbol
+from sympy import Expr, Integer, Rational, Sum, Symbol
 
 DTYPES = ("float64", "float32", "bfloat16")
 TOLERANCE_ULPS = {"float64": 64, "float32": 64, "bfloat16": 4}
@@ -46,6 +47,7 @@ class Worst:
     logits: list
     targets: list
     params: dict
+    keywords: dict = field(default_factory=dict)  # the parameters fn was given (those left symbolic)
 
 
 @dataclass
@@ -90,11 +92,12 @@ class GradientReport:
         labels = w.targets if self.reduction == "mean" else [w.targets[w.row]]
         kind = "" if self.targets == "index" else f", dtype=np.{dtype}"
         params = "".join(f", {k} = {v}" for k, v in w.params.items())
+        keywords = "".join(f", {k}={v!r}" for k, v in w.keywords.items())
         return (
             "import numpy as np\n"
             f"logits = np.array({rows!r}, dtype=np.{dtype})\n"
             f"targets = np.array({labels!r}{kind})\n"
-            f"grad = {fn_name}(logits, targets)\n"
+            f"grad = {fn_name}(logits, targets{keywords})\n"
             f"print(grad[{at}, {w.column}], 'exact:', {w.want!r})  # {self.loss}{params}, reduction={self.reduction}"
         )
 
@@ -132,10 +135,10 @@ class Reference:
         self.ctx = d.ctx
         self.rhs = d.claim.chains[0][1].expr
         self.cache: dict = {}
-        self.symbols = {v: name for name, v in d.ctx.params.items() if isinstance(v, Symbol)}
-        if self.symbols:
-            names = ", ".join(self.symbols.values())
-            raise InputError(f"{self.loss}: give a value for {names} (params={{...}}): fn has its own")
+        # parameters left symbolic: proved for every value, and given to fn at its range's ends and inside
+        self.symbols = tuple(v for v in d.ctx.params.values() if isinstance(v, Symbol))
+        spec = spec_for(d.loss)
+        self.specs = {p.name: p for p in spec.params if not p.per_class} if spec else {}
 
     def _compiled(self, classes: int):
         """(probabilities, gradient) at C = classes, each sum that does not involve i computed once per row."""
@@ -144,34 +147,50 @@ class Reference:
         ctx = self.ctx.at(classes)
         sizes = {self.ctx.C: Integer(classes)}
         data = ctx.class_inputs()[2:]
-        prob = _Rowwise(ctx.softmax(ctx.i).xreplace(sizes), ctx, (ctx.f, ctx.y, *data))
-        grad = _Rowwise(self.rhs.xreplace(sizes), ctx, (ctx.f, ctx.y, ctx.p, *data))
+        prob = _Rowwise(ctx.softmax(ctx.i).xreplace(sizes), ctx, (ctx.f, ctx.y, *data), self.symbols)
+        grad = _Rowwise(self.rhs.xreplace(sizes), ctx, (ctx.f, ctx.y, ctx.p, *data), self.symbols)
         self.cache[classes] = prob, grad
         return prob, grad
 
-    def row(self, f: list, y: list, extra: list) -> tuple[list, list]:
-        """The exact probabilities and gradient of one row (at DIGITS digits), from its logits and labels."""
+    def row(self, f: list, y: list, extra: list, values: dict | None = None) -> tuple[list, list]:
+        """The exact probabilities and gradient of one row (at DIGITS digits), from its logits and labels;
+        `values` gives the symbolic parameters (by name) a value."""
         prob, grad = self._compiled(len(f))
+        scalars = [mpf(Rational(str((values or {})[str(s)]))) for s in self.symbols]
         with mp.workdps(DIGITS):
-            p = prob.values([f, y, *extra])
-            return p, grad.values([f, y, p, *extra])
+            p = prob.values([f, y, *extra], scalars)
+            return p, grad.values([f, y, p, *extra], scalars)
+
+    def grid(self) -> list[dict]:
+        """Values of the symbolic parameters to try: each range's ends (an open end approached) and middle."""
+        choices = []
+        for symbol in self.symbols:
+            low, high, low_open, high_open = self.specs[str(symbol)].interval()
+            lo = Rational(-2) if low is None else low
+            hi = lo + 4 if high is None else high
+            near = (hi - lo) / 100
+            ends = [lo + near if low_open else lo, hi - near if high_open else hi]
+            choices.append([str(v) for v in dict.fromkeys([*ends, (lo + hi) / 2])])
+        combos = [dict(zip(map(str, self.symbols), combo, strict=True)) for combo in product(*choices)]
+        return combos[:9] or [{}]
 
 
 class _Rowwise:
     """An expression in the free index i over per-class lists, compiled for mpmath: each sum that
     does not involve i is computed once per row, so a row costs O(C), not O(C²)."""
 
-    def __init__(self, expr: Expr, ctx, bases: tuple) -> None:
+    def __init__(self, expr: Expr, ctx, bases: tuple, scalars: tuple) -> None:
         from .numeric import compile_expression
 
         sums = sorted((s for s in expr.atoms(Sum) if ctx.i not in s.free_symbols), key=str)
         marks = tuple(Symbol(f"_sum{n}", real=True) for n in range(len(sums)))
-        self.sums = [compile_expression(s, ctx, bases, ()) for s in sums]
-        self.body = compile_expression(expr.xreplace(dict(zip(sums, marks, strict=True))), ctx, bases, marks)
+        self.sums = [compile_expression(s, ctx, bases, scalars) for s in sums]
+        body = expr.xreplace(dict(zip(sums, marks, strict=True)))
+        self.body = compile_expression(body, ctx, bases, (*scalars, *marks))
 
-    def values(self, lists: list) -> list:
-        totals = [fn(0, 0, *lists) for fn in self.sums]
-        return [self.body(i, 0, *lists, *totals) for i in range(len(lists[0]))]
+    def values(self, lists: list, scalars: list) -> list:
+        totals = [fn(0, 0, *lists, *scalars) for fn in self.sums]
+        return [self.body(i, 0, *lists, *scalars, *totals) for i in range(len(lists[0]))]
 
 
 # --- inputs -----------------------------------------------------------------------
@@ -281,6 +300,12 @@ def check_gradient(
     given = {k: v for k, v in (params or {}).items()}
     weights = given.pop("w", None)
     reference = Reference(loss, {k: str(v) for k, v in given.items()}, loss_expr, logits_expr)
+    grid = reference.grid()
+    if reference.symbols and not _takes(fn, [str(s) for s in reference.symbols]):
+        names = ", ".join(map(str, reference.symbols))
+        raise InputError(
+            f"{loss_expr or loss}: give a value for {names} (params={{...}}), or let fn take it as a keyword"
+        )
     call = _framework(fn, framework, dtype)
     tolerance = TOLERANCE_ULPS[dtype] if ulps is None else ulps
     report = GradientReport(loss_expr or loss, dtype, targets, reduction, tolerance)
@@ -288,15 +313,18 @@ def check_gradient(
     for size in sizes:
         extra = _class_data(reference, weights, size)
         rows = samples if size <= 1000 else 2
-        for family in FAMILIES:
-            logits = _round(_batch(rng, family, size, rows), dtype)
-            labels = _labels(rng, targets, size, rows, ignore=reduction == "mean")
-            target_array = np.asarray(labels) if targets == "index" else _round(labels, dtype)
-            got = np.asarray(call(logits, target_array), dtype=np.float64)
-            if got.shape != logits.shape:
-                raise AssertionError(f"fn returned shape {got.shape} for logits of shape {logits.shape}")
-            report.batches += 1
-            _compare(report, reference, logits, labels, target_array, got, extra, size, family, given)
+        for values in grid:
+            for family in FAMILIES:
+                logits = _round(_batch(rng, family, size, rows), dtype)
+                labels = _labels(rng, targets, size, rows, ignore=reduction == "mean")
+                target_array = np.asarray(labels) if targets == "index" else _round(labels, dtype)
+                keywords = {name: float(Rational(v)) for name, v in values.items()}
+                got = np.asarray(call(logits, target_array, **keywords), dtype=np.float64)
+                if got.shape != logits.shape:
+                    raise AssertionError(f"fn returned shape {got.shape} for logits of shape {logits.shape}")
+                report.batches += 1
+                shown = given | keywords
+                _compare(report, reference, logits, labels, target_array, got, extra, size, family, shown, values)
     return report
 
 
@@ -312,7 +340,7 @@ def _class_data(reference: Reference, weights, size: int) -> list:
     return [[mpf(float(v)) for v in weights]]
 
 
-def _compare(report, reference, logits, labels, target_array, got, extra, size, family, params) -> None:
+def _compare(report, reference, logits, labels, target_array, got, extra, size, family, params, values) -> None:
     import numpy as np
 
     rows = logits.shape[0]
@@ -327,7 +355,7 @@ def _compare(report, reference, logits, labels, target_array, got, extra, size, 
         f = [mpf(float(v)) for v in logits[n].astype(np.float64)]
         y = [mpf(v) for v in ys[n]]
         with mp.workdps(DIGITS):
-            p, want = reference.row(f, y, extra)
+            p, want = reference.row(f, y, extra, values)
             if not kept[n]:
                 want = [mpf(0)] * size
             share = count if report.reduction == "mean" else 1
@@ -359,6 +387,7 @@ def _compare(report, reference, logits, labels, target_array, got, extra, size, 
                     logits.astype(np.float64).tolist(),
                     target_array.tolist(),
                     dict(params),
+                    {k: float(Rational(v)) for k, v in values.items()},
                 )
 
 
@@ -372,14 +401,27 @@ def _framework(fn: Callable, framework: str, dtype: str) -> Callable:
         raise InputError(f"framework must be numpy or torch (got {framework!r})")
     import torch  # an optional dependency: only imported when asked for
 
-    def call(logits, targets):
+    def call(logits, targets, **keywords):
         kind = {"float64": torch.float64, "float32": torch.float32, "bfloat16": torch.bfloat16}[dtype]
         t_logits = torch.from_numpy(logits.astype("float32" if dtype == "bfloat16" else dtype)).to(kind)
         t_targets = torch.from_numpy(targets) if targets.dtype.kind in "iu" else torch.from_numpy(targets).to(kind)
-        out = fn(t_logits, t_targets)
+        out = fn(t_logits, t_targets, **keywords)
         return out.detach().to(torch.float64).cpu().numpy()
 
     return call
+
+
+def _takes(fn: Callable, names: list[str]) -> bool:
+    """Does fn accept these keyword arguments (by name, or through **kwargs)?"""
+    import inspect
+
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return True
+    return set(names) <= {p.name for p in params}
 
 
 def assert_gradient(fn: Callable, **options) -> GradientReport:
