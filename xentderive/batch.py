@@ -46,7 +46,8 @@ def twin_verdict(
     if res.status is not Status.PROVED:
         return None
     where = ", ".join(f"${k} = {v}$" for k, v in (("N", ctx.N), ("@C", ctx.C)) if v.is_Integer)
-    return Status.VERIFIED, f"proved for every $N$ and $@C$ (symbolic: {res.method}), so for {where}"
+    status = Status.PROVED if ctx.symbolic else Status.VERIFIED  # every C at this N: a proof
+    return status, f"proved for every $N$ and $@C$ (symbolic: {res.method}), so for {where}"
 
 
 def refute(ctx: Context, labels: str, step: Step, a: Line, b: Line) -> Counterexample | None:

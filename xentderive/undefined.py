@@ -111,7 +111,7 @@ def is_exact_zero(v: Expr) -> bool:
     if v.is_Rational:
         return v == 0
     n = _approximate(v)
-    if n is None or abs(n) > TINY or v.count_ops() > 400:
+    if n is None or n.has(S.NaN, S.ComplexInfinity) or not n.is_finite or abs(n) > TINY or v.count_ops() > 400:
         return False
     try:
         return together(v).as_numer_denom()[0].expand() == 0
@@ -126,7 +126,7 @@ def is_negative(v: Expr) -> bool:
     if v.is_Rational:
         return bool(v < 0)
     n = _approximate(v)
-    return n is not None and n.is_real is True and bool(n < -TINY)
+    return n is not None and n.is_real is True and n.is_finite is True and bool(n < -TINY)
 
 
 def fails(kind: str, base: Expr, exponent: Expr) -> bool:

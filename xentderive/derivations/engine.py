@@ -26,7 +26,7 @@ from ..context import Context, FixedPartial
 from ..errors import InputError
 from ..model import Line, Step
 from ..params import Param
-from ..semantics import ASSUME_LABEL_SUM
+from ..semantics import ASSUME_LABEL_SUM, instantiate
 from . import softmax_ce
 from .softmax_ce import partial as derivative
 from .spec import DerivationSpec
@@ -57,13 +57,15 @@ class CustomContext(Context):
     custom: CustomLoss = field(default=None, kw_only=True)  # type: ignore[assignment]
     written: Expr = field(init=False)  # L as the user wrote it, sums over j (the display)
     defined: Expr = field(init=False)  # L evaluated, sums over n, Σ e^{f} as the softmax's own S
-    transform: Expr | None = field(init=False)  # u(f_j), or None
+    transform: Expr | None = field(init=False)  # u(f_j) evaluated, or None
+    transform_written: Expr | None = field(init=False)  # u(f_j) as typed: shown, so checked as written
 
     def __post_init__(self) -> None:
         self.transform = None  # read by exponent(), hence by S, during the seed's set-up
         super().__post_init__()
         self.u = IndexedBase("u", real=True)
-        self.transform = _evaluated(parse_logits(self.custom.logits, self)) if self.custom.logits else None
+        self.transform_written = parse_logits(self.custom.logits, self) if self.custom.logits else None
+        self.transform = _evaluated(self.transform_written) if self.custom.logits else None
         self.written = parse_loss(self.custom.loss, self)
         self.defined = self._defined(_evaluated(self.written))
 
@@ -325,7 +327,7 @@ def _softmax_step(ctx: CustomContext, seed: Step) -> Step:
         "Softmax of transformed logits",
         "Definition: each logit $@f_i$ becomes $u_i$ before the softmax.",
         [
-            [Line(u[i]), Line(ctx.exponent(i), "definition of the transform")],
+            [Line(u[i]), Line(instantiate(ctx.transform_written, {ctx.j: i}), "definition of the transform")],
             [Line(ctx.p[i]), Line(exp(u[i]) / ctx.S, "definition")],
             seed.chains[1],
         ],
