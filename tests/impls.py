@@ -56,9 +56,8 @@ def smoothing_plus_one_over_c(logits, targets):
 
 
 def weighted(weights):
-    w = np.asarray(weights)
-
     def grad(logits, targets):
+        w = np.asarray(weights, dtype=logits.dtype)  # the weights in the kernel's dtype, as a kernel holds them
         y = _onehot(targets, logits)
         p = _softmax(logits)
         return p * (y * w).sum(axis=1, keepdims=True) - w * y

@@ -119,9 +119,23 @@ def test_bad_options_are_input_errors(options, message):
         check_gradient(impls.softmax_ce, **options)
 
 
-def test_a_wrong_shape_is_an_assertion():
-    with pytest.raises(AssertionError, match="shape"):
-        check_gradient(lambda logits, targets: logits[:, :1], classes=(3,))
+@pytest.mark.parametrize(
+    ("fn", "says"),
+    [
+        (lambda logits, targets: logits[:, :1], "shape (6, 1)"),
+        (lambda logits, targets: 1 / 0, "raised ZeroDivisionError"),
+        (lambda logits, targets: [[0.0]], "returned list"),
+        (lambda logits, targets: impls.softmax_ce(logits, targets).astype("float32"), "returned float32"),
+    ],
+    ids=["shape", "raises", "list", "dtype"],
+)
+def test_a_function_that_misbehaves_is_a_failure_with_its_input(fn, says):
+    report = check_gradient(fn, classes=(3,))
+    assert not report.passed and says in report.summary()
+    assert "np.array(" in report.reproducer()
+    with pytest.raises(AssertionError) as out:
+        assert_gradient(fn, classes=(3,))
+    assert says in str(out.value)
 
 
 def _cli(*args, cwd):
@@ -242,3 +256,80 @@ def test_a_parameter_fn_takes_by_name_is_tried_at_its_range_ends():
     report = check_gradient(wrong_at_one, loss="label-smoothing", classes=(3,))
     assert not report.passed and report.worst.keywords == {"eps": 1.0}
     assert "wrong_at_one(logits, targets, eps=1.0)" in report.reproducer("wrong_at_one")
+
+
+def test_a_function_that_changes_its_inputs_in_place_is_judged_on_the_inputs_it_was_given():
+    def cheat(logits, targets):  # rewrites the inputs so that a zero gradient would look right
+        logits[:] = 0
+        targets[:] = 1 / logits.shape[1]
+        return np.zeros_like(logits)
+
+    def in_place(logits, targets):  # a correct gradient written into the logits' own buffer (Liger's way)
+        z = logits - logits.max(axis=1, keepdims=True)
+        np.exp(z, out=logits)
+        logits /= logits.sum(axis=1, keepdims=True)
+        logits -= targets
+        return logits
+
+    assert not check_gradient(cheat, classes=(3,)).passed
+    assert check_gradient(in_place, classes=(3, 10)).passed
+
+
+def test_sigmoid_bce_labels_are_multi_label():
+    def ignores_labels(logits, targets):
+        return 1 / (1 + np.exp(-logits)) - 1
+
+    def right(logits, targets):
+        return 1 / (1 + np.exp(-logits)) - targets
+
+    assert not check_gradient(_quiet(ignores_labels), loss="sigmoid-bce", classes=(1, 3)).passed
+    assert check_gradient(_quiet(right), loss="sigmoid-bce", classes=(1, 3)).passed
+
+
+def test_focal_runs_and_a_log_sum_exp_implementation_passes_at_huge_logits():
+    def ce_lse(logits, targets):  # p = exp(f - lse), as fused kernels compute it
+        m = logits.max(axis=1, keepdims=True)
+        lse = m + np.log(np.exp(logits - m).sum(axis=1, keepdims=True))
+        return np.exp(logits - lse) - targets
+
+    assert check_gradient(ce_lse, classes=(3, 10)).passed
+    assert check_gradient(ce_lse, dtype="float32", classes=(3, 10)).passed
+
+    def focal(logits, targets, gamma):
+        p = impls._softmax(logits)
+        g = targets * (1 - p) ** (gamma - 1) * (1 - p - gamma * p * np.log(np.maximum(p, 1e-300)))
+        return p * g.sum(axis=1, keepdims=True) - g
+
+    report = check_gradient(_quiet(focal), loss="focal", params={"gamma": "2"}, classes=(2, 3))
+    assert report.components > 0  # no crash where p = 1 to 30 digits: such rows are skipped and said so
+
+
+def test_what_fn_prints_does_not_corrupt_a_json_report(tmp_path):
+    (tmp_path / "loud.py").write_text(
+        "import numpy as np\n"
+        "def fn(logits, targets):\n"
+        "    print('debugging', logits.shape)\n"
+        "    z = logits - logits.max(axis=1, keepdims=True)\n"
+        "    e = np.exp(z)\n"
+        "    return e / e.sum(axis=1, keepdims=True) - targets\n"
+    )
+    out = CliRunner().invoke(main, ["check-impl", f"{tmp_path / 'loud.py'}:fn", "-C", "3", "-f", "json"])
+    assert out.exit_code == 0 and json.loads(out.stdout)["exit_code"] == 0
+
+
+def test_a_module_that_raises_on_import_and_class_weights_on_the_command_line(tmp_path):
+    (tmp_path / "broken.py").write_text("raise RuntimeError('no GPU')\n")
+    out = CliRunner().invoke(main, ["check-impl", f"{tmp_path / 'broken.py'}:fn"])
+    assert out.exit_code == 2 and "RuntimeError: no GPU" in out.output
+    (tmp_path / "wce.py").write_text(
+        "import numpy as np\n"
+        "def fn(logits, targets):\n"
+        "    w = np.array([0.5, 2.0, 1.0], dtype=logits.dtype)\n"
+        "    z = logits - logits.max(axis=1, keepdims=True)\n"
+        "    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)\n"
+        "    return p * (targets * w).sum(axis=1, keepdims=True) - w * targets\n"
+    )
+    good = CliRunner().invoke(
+        main, ["check-impl", f"{tmp_path / 'wce.py'}:fn", "--loss", "weighted-ce", "--param", "w=0.5,2,1", "-C", "3"]
+    )
+    assert good.exit_code == 0, good.output

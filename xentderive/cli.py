@@ -720,6 +720,13 @@ def check(
 @click.option(
     "--timeout", type=Seconds(), default=None, help=f"Time limit (default {DEFAULT_TIMEOUT:g} s per class count)."
 )
+@click.option(
+    "--memory",
+    type=MemorySize(),
+    default=DEFAULT_MEMORY,
+    show_default=describe_memory(DEFAULT_MEMORY),
+    help="Memory limit, e.g. 4G.",
+)
 def check_impl(
     function: str | None,
     loss: str | None,
@@ -736,6 +743,7 @@ def check_impl(
     fmt: str,
     output: str | None,
     timeout: float | None,
+    memory: int,
 ) -> None:
     """Test a gradient implementation against the exact, proved closed form.
 
@@ -743,7 +751,7 @@ def check_impl(
     (targets: (N, C) probabilities or (N,) class indices) with random and adversarial
     inputs (large and huge logits, equal logits, a dominant logit, one-hot and soft
     labels); each component is compared with the loss's closed form, proved for every C
-    and evaluated in mpmath at 50 digits, in ULPs of the row's scale. Without FUNCTION,
+    and evaluated in mpmath at 30 digits, in ULPs of the row's scale. Without FUNCTION,
     [tool.xentderive.impl] in pyproject.toml says what to test.
 
     \b
@@ -770,7 +778,9 @@ def check_impl(
         function = function or table.get("function")
         if not function:
             raise InputError('give MODULE:FUNCTION, or function = "..." in [tool.xentderive.impl]')
-        given = table.get("params", {}) | parse_assignments(params)
+        given = table.get("params", {}) | {
+            k: _weights(k, v) if "," in v else v for k, v in parse_assignments(params).items()
+        }  # a class weight vector as --param w=1,2,3
         sizes = parse_classes(classes) if classes else table.get("classes", (2, 3, 10, 1000))
         if any(size is None for size in sizes):
             raise InputError("--classes: an implementation is tested at numbers of classes, not at C")
@@ -795,7 +805,7 @@ def check_impl(
 
         return per_size(function, options, sizes)
 
-    reports = _finish(run_isolated(work, Limits(limit, DEFAULT_MEMORY)))
+    reports = _finish(run_isolated(work, Limits(limit, memory)))
     result = _impl_suite(function, options, sizes, reports)
     from .reports import REPORTS
 
@@ -807,6 +817,13 @@ def check_impl(
         if warning:
             _say(f"warning: {warning}")
     sys.exit(result.exit_code)
+
+
+def _weights(name: str, text: str) -> list[float]:
+    """``1,2,0.5`` as numbers (a class weight vector for check-impl); InputError otherwise."""
+    from .params import exact_number
+
+    return [float(exact_number(f"--param {name}", part)) for part in text.split(",")]
 
 
 def _impl_suite(function: str, options: dict, sizes: tuple, reports: list) -> Any:

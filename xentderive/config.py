@@ -733,7 +733,7 @@ def load_impl(path: Path) -> dict:
             raise source.bad((*prefix, "params"), "expected a table such as { eps = 0.1 }")
         out["params"] = {}
         for name, value in table["params"].items():
-            if isinstance(value, list) and all(_number_of(v) for v in value):
+            if isinstance(value, list) and all(_number_of(v) and math.isfinite(v) and v >= 0 for v in value):
                 out["params"][name] = value  # a class weight vector, w = [...]
             elif (_number_of(value) and math.isfinite(value)) or isinstance(value, str):
                 out["params"][name] = str(value)
@@ -746,6 +746,10 @@ def load_impl(path: Path) -> dict:
         out["classes"] = sizes
     for key, low, high in (("ulps", 0, 10**9), ("samples", 1, 1000), ("seed", -(2**63), 2**64)):
         value = table.get(key)
-        if value is not None and (not _number_of(value) or not low <= value <= high):
-            raise source.bad((*prefix, key), f"expected a number from {low} to {high}")
+        whole = key != "ulps"
+        if value is not None and (
+            not _number_of(value) or not low <= value <= high or (whole and not isinstance(value, int))
+        ):
+            kind = "a whole number" if whole else "a number"
+            raise source.bad((*prefix, key), f"expected {kind} from {low} to {high}")
     return out

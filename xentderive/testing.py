@@ -64,17 +64,25 @@ class GradientReport:
     failures: int = 0  # components beyond the tolerance (NaN and inf included)
     worst: Worst | None = None
     families: dict[str, int] = field(default_factory=dict)  # components checked per input family
+    problems: list[str] = field(default_factory=list)  # fn raised, or returned no array of the right shape
+    skipped: int = 0  # rows where the exact reference itself has no value at 30 digits (p = 1 to that precision)
 
     @property
     def passed(self) -> bool:
-        return self.failures == 0 and self.components > 0
+        return self.failures == 0 and self.components > 0 and not self.problems
 
     def summary(self) -> str:
         head = f"{self.loss} ({self.dtype}, targets={self.targets}, reduction={self.reduction})"
         if self.worst is None:
             return f"{head}: nothing compared"
         w = self.worst
+        if self.problems:
+            return f"{head}: FAILED: {self.problems[0]}" + (
+                f" (and {len(self.problems) - 1} more)" if self.problems[1:] else ""
+            )
         verdict = "passed" if self.passed else f"FAILED at {self.failures} of {self.components} components"
+        if self.skipped:
+            verdict += f" ({self.skipped} rows skipped: the exact reference has no value there at {DIGITS} digits)"
         return (
             f"{head}: {verdict}; worst {_shown(w.ulps)} ULPs of the row's scale (tolerance {self.tolerance_ulps:g}), "
             f"relative {w.relative:.3g}, at C = {w.classes}, {w.family} inputs, row {w.row}, class {w.column}: "
@@ -129,7 +137,13 @@ class Reference:
         if self.loss == "batch-mean" and not self.loss_expr:
             raise InputError("batch-mean is a reduction: test the per-sample loss with reduction='mean'")
         kwargs = {"loss_expr": self.loss_expr, "logits_expr": self.logits_expr} if self.loss_expr else {}
-        d = derive(None, loss=self.loss if not self.loss_expr else "softmax-ce", params=self.params, **kwargs)
+        name = self.loss if not self.loss_expr else "softmax-ce"
+        # The closed form for any labels (soft): rounded probability rows do not sum to exactly 1, and
+        # sigmoid-bce's multi-label targets need not; the one-hot form only where the soft one is not proved.
+        d = derive(None, loss=name, params=self.params, labels="soft", **kwargs)
+        if not d.ok:
+            d = derive(None, loss=name, params=self.params, **kwargs)
+        self.labels = d.labels
         if not d.ok:
             raise InputError(f"{self.loss}: the closed form is not proved for every C ({d.outcome.value})")
         self.ctx = d.ctx
@@ -137,6 +151,7 @@ class Reference:
         self.cache: dict = {}
         # parameters left symbolic: proved for every value, and given to fn at its range's ends and inside
         self.symbols = tuple(v for v in d.ctx.params.values() if isinstance(v, Symbol))
+        self.has_weights = len(d.ctx.class_inputs()) > 2
         spec = spec_for(d.loss)
         self.specs = {p.name: p for p in spec.params if not p.per_class} if spec else {}
 
@@ -238,9 +253,12 @@ def _batch(rng: random.Random, family: str, classes: int, rows: int) -> list[lis
     return out
 
 
-def _labels(rng: random.Random, targets: str, classes: int, rows: int, ignore: bool) -> list:
+def _labels(rng: random.Random, targets: str, classes: int, rows: int, ignore: bool, independent: bool = False) -> list:
     """Class indices (one ignored row in three, never all, when `ignore`), or probability rows:
-    one-hot, soft, and one-hot written as probabilities with every other class exactly 0."""
+    one-hot, soft, and one-hot written as probabilities with every other class exactly 0; for
+    `independent` labels (sigmoid-bce, multi-label) each entry in [0, 1] on its own."""
+    if independent and targets == "probs":
+        return [[rng.choice((0.0, 1.0, rng.random())) for _ in range(classes)] for _ in range(rows)]
     if targets == "index":
         out = [rng.randrange(classes) for _ in range(rows)]
         if ignore:
@@ -305,6 +323,12 @@ def check_gradient(
     given = {k: v for k, v in (params or {}).items()}
     weights = given.pop("w", None)
     reference = Reference(loss, {k: str(v) for k, v in given.items()}, loss_expr, logits_expr)
+    if weights is not None and not reference.has_weights:
+        raise InputError(f"{loss_expr or loss} has no class weights w")
+    if weights is not None and not all(isinstance(v, int | float) and math.isfinite(v) and v >= 0 for v in weights):
+        raise InputError("class weights w must be finite numbers ≥ 0")
+    if ulps is not None and not (math.isfinite(ulps) and ulps >= 0):
+        raise InputError(f"ulps must be a finite number ≥ 0 (got {ulps})")
     grid = reference.grid()
     if reference.symbols and not _takes(fn, [str(s) for s in reference.symbols]):
         names = ", ".join(map(str, reference.symbols))
@@ -321,16 +345,59 @@ def check_gradient(
         for values in grid:
             for family in FAMILIES:
                 logits = _round(_batch(rng, family, size, rows), dtype)
-                labels = _labels(rng, targets, size, rows, ignore=reduction == "mean")
+                labels = _labels(
+                    rng, targets, size, rows, ignore=reduction == "mean", independent=loss == "sigmoid-bce"
+                )
                 target_array = np.asarray(labels) if targets == "index" else _round(labels, dtype)
                 keywords = {name: float(Rational(v)) for name, v in values.items()}
-                got = np.asarray(call(logits, target_array, **keywords), dtype=np.float64)
-                if got.shape != logits.shape:
-                    raise AssertionError(f"fn returned shape {got.shape} for logits of shape {logits.shape}")
-                report.batches += 1
                 shown = given | keywords
+                report.batches += 1
+                got, problem = _called(call, logits, target_array, keywords, dtype)
+                if problem is not None:  # reported with the input, as a failure of every component
+                    report.problems.append(f"{problem} (C = {size}, {family} inputs)")
+                    report.failures += logits.size
+                    report.components += logits.size
+                    if report.worst is None or not math.isinf(report.worst.ulps):
+                        batch = logits.astype(np.float64).tolist()
+                        report.worst = Worst(
+                            math.inf,
+                            math.inf,
+                            size,
+                            family,
+                            0,
+                            0,
+                            math.nan,
+                            problem,
+                            batch,
+                            target_array.tolist(),
+                            dict(shown),
+                            keywords,
+                        )
+                    continue
                 _compare(report, reference, logits, labels, target_array, got, extra, size, family, shown, values)
     return report
+
+
+def _called(call: Callable, logits, targets, keywords: dict, dtype: str):
+    """fn's gradient as float64, or None and what went wrong: it raised, or gave no array of the shape
+    and dtype of the logits (a kernel's result is checked as it is, never converted silently)."""
+    import contextlib
+    import sys
+
+    import numpy as np
+
+    try:  # copies: a function that changes its inputs in place must not change the reference's
+        with contextlib.redirect_stdout(sys.stderr):  # what it prints must not corrupt a JSON report
+            out = call(logits.copy(), targets.copy(), **keywords)
+    except (Exception, SystemExit) as err:  # the function under test: anything it raises is its result
+        return None, f"fn raised {type(err).__name__}: {' '.join(str(err).split())[:200]}"
+    if not hasattr(out, "shape") or not hasattr(out, "dtype"):
+        return None, f"fn returned {type(out).__name__}, not an array"
+    if tuple(out.shape) != logits.shape:
+        return None, f"fn returned shape {tuple(out.shape)} for logits of shape {logits.shape}"
+    if str(out.dtype) != str(logits.dtype):
+        return None, f"fn returned {out.dtype} for {dtype} inputs ({logits.dtype} arrays)"
+    return np.asarray(out, dtype=np.float64), None
 
 
 def _class_data(reference: Reference, weights, size: int) -> list:
@@ -355,12 +422,20 @@ def _compare(report, reference, logits, labels, target_array, got, extra, size, 
     else:
         kept = [1] * rows
         ys = [list(map(float, r)) for r in target_array.astype(np.float64)]
-    count = max(sum(kept), 1) if report.reduction == "mean" else 1
+    if report.targets == "index" and extra:  # PyTorch's weighted mean: over Σ_n w[target_n] of the kept rows
+        count = sum(float(extra[0][t]) for t, k in zip(labels, kept, strict=True) if k) or 1
+    else:
+        count = max(sum(kept), 1)
+    count = count if report.reduction == "mean" else 1
     for n in range(rows):
         f = [mpf(float(v)) for v in logits[n].astype(np.float64)]
         y = [mpf(v) for v in ys[n]]
         with mp.workdps(DIGITS):
-            p, want = reference.row(f, y, extra, values)
+            try:
+                p, want = reference.row(f, y, extra, values)
+            except (ZeroDivisionError, ValueError, OverflowError):  # (1 - p)^(γ-1) with p = 1 to 30 digits
+                report.skipped += 1
+                continue
             if not kept[n]:
                 want = [mpf(0)] * size
             share = count if report.reduction == "mean" else 1
@@ -372,6 +447,9 @@ def _compare(report, reference, logits, labels, target_array, got, extra, size, 
                 *(float(v) / share for v in p),
                 *(abs(float(v)) / share for v in y),
             ]
+            # ... and its sensitivity to the logits' own rounding: p_i = e^{f_i - lse} moves by p_i·|f|·eps
+            # when f is as large as 1e4, whatever the implementation
+            terms.append(max(abs(float(v)) for v in f) * max(float(v) for v in p) / share)
         scale = max(terms) or 2.0**-1022
         unit = _spacing(scale, report.dtype)
         # The exact value as a double-double, hi + lo: (got - hi) is exact when close, so the gap is
@@ -382,7 +460,8 @@ def _compare(report, reference, logits, labels, target_array, got, extra, size, 
         row = got[n]
         with np.errstate(invalid="ignore", over="ignore"):
             gap = np.abs((row - hi) - lo)
-        err = np.where(np.isfinite(row), gap / unit, np.inf)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            err = np.where(np.isfinite(row), gap / unit, np.inf)
         report.components += size
         report.families[family] = report.families.get(family, 0) + size
         report.failures += int(np.count_nonzero(~(err <= report.tolerance_ulps)))
@@ -474,8 +553,10 @@ def load_function(spec: str) -> Callable:
         module = importlib.util.module_from_spec(found)
         try:
             found.loader.exec_module(module)
-        except (ImportError, SyntaxError) as err:
-            raise InputError(f"cannot import {module_name}: {err}") from None
+        except (Exception, SystemExit) as err:  # the user's module: whatever it raises on import
+            raise InputError(
+                f"cannot import {module_name}: {type(err).__name__}: {' '.join(str(err).split())}"
+            ) from None
     else:
         if not all(part.isidentifier() for part in module_name.split(".")):
             raise InputError(f"expected MODULE:FUNCTION or FILE.py:FUNCTION (got {spec!r})")
@@ -483,8 +564,10 @@ def load_function(spec: str) -> Callable:
             sys.path.insert(0, str(Path.cwd()))
         try:
             module = importlib.import_module(module_name)
-        except ImportError as err:
-            raise InputError(f"cannot import {module_name}: {err}") from None
+        except (Exception, SystemExit) as err:  # the user's module: whatever it raises on import
+            raise InputError(
+                f"cannot import {module_name}: {type(err).__name__}: {' '.join(str(err).split())}"
+            ) from None
     fn = getattr(module, attr, None)
     if not callable(fn):
         raise InputError(f"{module_name} has no function {attr}")
