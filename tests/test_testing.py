@@ -333,3 +333,12 @@ def test_a_module_that_raises_on_import_and_class_weights_on_the_command_line(tm
         main, ["check-impl", f"{tmp_path / 'wce.py'}:fn", "--loss", "weighted-ce", "--param", "w=0.5,2,1", "-C", "3"]
     )
     assert good.exit_code == 0, good.output
+
+
+def test_a_real_pytorch_function_where_pytorch_is_present():
+    torch = pytest.importorskip("torch")  # not installed by the test command: see README
+
+    def backward(logits, targets):
+        return torch.softmax(logits, dim=1) - targets
+
+    assert check_gradient(backward, framework="torch", classes=(3, 10)).passed
