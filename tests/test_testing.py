@@ -139,13 +139,13 @@ def test_a_function_that_misbehaves_is_a_failure_with_its_input(fn, says):
 
 
 def _cli(*args, cwd):
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=cwd):
-        import os
-        import shutil
+    """check-impl run from `cwd`, with tests/impls.py copied there (a module of the current directory)."""
+    import contextlib
+    import shutil
 
-        shutil.copy(impls.__file__, os.path.join(os.getcwd(), "impls.py"))
-        return runner.invoke(main, ["check-impl", *args])
+    shutil.copy(impls.__file__, cwd / "impls.py")
+    with contextlib.chdir(cwd):
+        return CliRunner().invoke(main, ["check-impl", *args])
 
 
 def test_cli_check_impl_exit_codes_and_json(tmp_path):
@@ -177,21 +177,20 @@ def test_cli_check_impl_bad_input_is_one_line(tmp_path, args, message):
 
 
 def test_the_impl_table_of_the_configuration(tmp_path):
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        import shutil
+    import contextlib
+    import shutil
 
-        shutil.copy(impls.__file__, "impls.py")
-        with open("pyproject.toml", "w") as fh:
-            fh.write(
-                '[tool.xentderive.impl]\nfunction = "impls:smoothing"\nloss = "label-smoothing"\n'
-                'params = { eps = 0.1 }\ndtype = "float32"\nclasses = [3, 10]\n'
-            )
-        out = runner.invoke(main, ["check-impl", "-f", "json"])
+    shutil.copy(impls.__file__, tmp_path / "impls.py")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.xentderive.impl]\nfunction = "impls:smoothing"\nloss = "label-smoothing"\n'
+        'params = { eps = 0.1 }\ndtype = "float32"\nclasses = [3, 10]\n'
+    )
+    with contextlib.chdir(tmp_path):
+        out = CliRunner().invoke(main, ["check-impl", "-f", "json"])
         assert out.exit_code == 0, out.output
         with open("pyproject.toml", "a") as fh:
             fh.write("colour = 1\n")
-        bad = runner.invoke(main, ["check-impl"])
+        bad = CliRunner().invoke(main, ["check-impl"])
         assert bad.exit_code == 2 and "tool.xentderive.impl.colour" in bad.output
 
 
