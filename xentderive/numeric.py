@@ -323,12 +323,14 @@ def _add(*terms):
     return total
 
 
-def compile_expression(expr: Expr, ctx: Context, bases: tuple, scalars: tuple, add: Callable | None = None) -> Callable:
+def compile_expression(
+    expr: Expr, ctx: Context, bases: tuple, scalars: tuple, functions: dict | None = None
+) -> Callable:
     """An mpmath function (i, j, *per-class lists, *parameters) of the expression, as written.
 
     A sum that depends on no enclosing summation variable (the softmax denominator) is
-    computed once per call, not once per term of an outer sum. `add` replaces the snapping sum
-    (a reference value, not a search for structural zeros, can take mpmath's plain sum).
+    computed once per call, not once per term of an outer sum. `functions` replaces ADD, EXP, …
+    (a reference value, not a search for structural zeros, can take a plain sum and a cached exp).
     """
     names = {b: f"a{n}" for n, b in enumerate(bases)} | {s: f"q{n}" for n, s in enumerate(scalars)}
     names |= {ctx.i: "I", ctx.j: "J"}
@@ -409,7 +411,8 @@ def compile_expression(expr: Expr, ctx: Context, bases: tuple, scalars: tuple, a
         body = code(expr, frozenset())
     args = ", ".join(["I", "J", *(names[b] for b in bases), *(names[s] for s in scalars)])
     source = f"def claim({args}):\n" + "".join(line + "\n" for line in lines) + f"    return {body}\n"
-    space = {"EXP": mp.exp, "LOG": mp.log, "TANH": mp.tanh, "ADD": add or _add, "ONE": mpf(1), "ZERO": mpf(0), **consts}
+    space = {"EXP": mp.exp, "LOG": mp.log, "TANH": mp.tanh, "ADD": _add, "ONE": mpf(1), "ZERO": mpf(0), **consts}
+    space |= functions or {}
     exec(compile(source, "<claim>", "exec"), space)  # source built above from the claim's tree only
     return space["claim"]
 
