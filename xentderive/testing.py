@@ -469,7 +469,8 @@ def _compare(report, reference, logits, labels, target_array, got, extra, size, 
             gap = np.abs(row - hi)
         # hi is within half a float64 ULP of the exact value: where that could matter (near the tolerance,
         # or at the worst component) the rest, lo = exact - hi, is taken too, so the gap is a double-double's
-        near = np.flatnonzero(np.isfinite(row) & (gap / unit > report.tolerance_ulps / 2))
+        with np.errstate(over="ignore", invalid="ignore"):
+            near = np.flatnonzero(np.isfinite(row) & (gap / unit > report.tolerance_ulps / 2))
         near = np.union1d(near, [int(np.argmax(np.where(np.isfinite(row), gap, -1.0)))])
         with mp.workdps(DIGITS):
             for k in near:
