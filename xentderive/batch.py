@@ -68,6 +68,16 @@ def refute(ctx: Context, labels: str, step: Step, a: Line, b: Line) -> Counterex
     return None
 
 
+def refuted_link(ctx: Context, labels: str, step: Step, a: Line, b: Line):
+    """A FAILED link result with its counterexample, or None where no point refutes the link."""
+    from .verify import LinkResult
+
+    found = refute(ctx, labels, step, a, b)
+    return (
+        None if found is None else LinkResult(Status.FAILED, "not an identity: the two sides differ at a point", found)
+    )
+
+
 def _indices(ctx: Context, step: Step, a: Line, b: Line, samples: int, classes: int) -> list[dict]:
     """Values of the link's free indices: the first and last sample and class, j = 0 or 1."""
     free = free_indices(a.expr, ctx.indices) | free_indices(b.expr, ctx.indices)
@@ -163,9 +173,9 @@ class BatchChecker:
         if verdict is not None:
             return LinkResult(*verdict)
         for a, b in step.links():
-            found = refute(self.ctx, self.labels, step, a, b)
-            if found is not None:
-                return LinkResult(Status.FAILED, "not an identity: the two sides differ at a point", found)
+            refuted = refuted_link(self.ctx, self.labels, step, a, b)
+            if refuted is not None:
+                return refuted
         return LinkResult(
             Status.UNPROVED,
             "not proved: a batch at a number of classes or samples is verified by the same step proved for every "

@@ -611,7 +611,6 @@ def check(
     from .errors import InputError
     from .output import check_target
     from .params import parse_assignments
-    from .reports import REPORTS
     from .suite import (
         SMOKE_CLASSES,
         Case,
@@ -678,15 +677,7 @@ def check(
         sys.exit(EXIT_USAGE)
     with _progress("checking", len(cases), lambda r: f"{r.case.name}: {r.status}") as on_case:
         result = run_suite(cases, settings, on_case)
-    report = REPORTS[fmt](result)
-    if fmt == "github":
-        from .reports.github import append_step_summary
-
-        warning = append_step_summary(result, os.environ.get("GITHUB_STEP_SUMMARY"))
-        if warning:
-            _say(f"warning: {warning}")
-    _emit(report_target, report)
-    sys.exit(result.exit_code)
+    _report(result, fmt, report_target)
 
 
 @main.command("check-impl")
@@ -806,17 +797,7 @@ def check_impl(
         return per_size(function, options, sizes)
 
     reports = _finish(run_isolated(work, Limits(limit, memory)))
-    result = _impl_suite(function, options, sizes, reports)
-    from .reports import REPORTS
-
-    _emit(report_target, REPORTS[fmt](result))
-    if fmt == "github":
-        from .reports.github import append_step_summary
-
-        warning = append_step_summary(result, os.environ.get("GITHUB_STEP_SUMMARY"))
-        if warning:
-            _say(f"warning: {warning}")
-    sys.exit(result.exit_code)
+    _report(_impl_suite(function, options, sizes, reports), fmt, report_target)
 
 
 def _weights(name: str, text: str) -> list[float]:
@@ -844,6 +825,22 @@ def _impl_suite(function: str, options: dict, sizes: tuple, reports: list) -> An
         results.append(result)
     total = sum(seconds for _, seconds in reports)
     return SuiteResult(results, total, Settings(numeric=True), command="xentderive check-impl", note=NOTE)
+
+
+def _report(result: Any, fmt: str, target: Any) -> None:
+    """A suite's report in `fmt` to `target` (github also appends the step summary), then its exit code:
+    check and check-impl alike."""
+    from .reports import REPORTS
+
+    report = REPORTS[fmt](result)
+    if fmt == "github":
+        from .reports.github import append_step_summary
+
+        warning = append_step_summary(result, os.environ.get("GITHUB_STEP_SUMMARY"))
+        if warning:
+            _say(f"warning: {warning}")
+    _emit(target, report)
+    sys.exit(result.exit_code)
 
 
 def _check_targets(cases: list) -> None:

@@ -17,6 +17,7 @@ import math
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import product
 
 from mpmath import mp, mpf
@@ -143,7 +144,6 @@ class Reference:
         d = derive(None, loss=name, params=self.params, labels="soft", **kwargs)
         if not d.ok:
             d = derive(None, loss=name, params=self.params, **kwargs)
-        self.labels = d.labels
         if not d.ok:
             raise InputError(f"{self.loss}: the closed form is not proved for every C ({d.outcome.value})")
         self.ctx = d.ctx
@@ -188,6 +188,13 @@ class Reference:
             choices.append([str(v) for v in dict.fromkeys([*ends, (lo + hi) / 2])])
         combos = [dict(zip(map(str, self.symbols), combo, strict=True)) for combo in product(*choices)]
         return combos[:9] or [{}]
+
+
+@lru_cache(maxsize=8)
+def _reference(loss: str, params: tuple, loss_expr: str | None, logits_expr: str | None) -> Reference:
+    """One Reference per loss and parameters: check-impl asks once per class count, and each would
+    otherwise derive and prove the closed form again (an error is raised, not cached)."""
+    return Reference(loss, dict(params), loss_expr, logits_expr)
 
 
 class _Rowwise:
@@ -334,7 +341,7 @@ def check_gradient(
         raise InputError(f"samples must be from 1 to 1000 (got {samples})")
     given = {k: v for k, v in (params or {}).items()}
     weights = given.pop("w", None)
-    reference = Reference(loss, {k: str(v) for k, v in given.items()}, loss_expr, logits_expr)
+    reference = _reference(loss, tuple(sorted((k, str(v)) for k, v in given.items())), loss_expr, logits_expr)
     if weights is not None and not reference.has_weights:
         raise InputError(f"{loss_expr or loss} has no class weights w")
     if weights is not None and not all(isinstance(v, int | float) and math.isfinite(v) and v >= 0 for v in weights):

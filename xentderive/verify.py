@@ -32,7 +32,7 @@ from itertools import product
 from sympy import Abs, Expr, I, Integer, Pow, Rational, S, Symbol, sstr
 from sympy.core.parameters import evaluate
 
-from .batch import BatchChecker, refute
+from .batch import BatchChecker, refuted_link
 from .concrete import NUMERIC_EXACT_MAX, ConcreteMeaning, SplitRefused, classes_named
 from .context import Context
 from .domain import Domain, has_no_value, parameter_values
@@ -705,9 +705,9 @@ class SymbolicChecker:
         """Exact checks at C = 1…6, for a link SymPy could not prove for all C: a refutation,
         or CHECKED, which is not a proof (no finite list of C is)."""
         if self.ctx.batched:  # no exact check knows a matrix of logits: points only, never a pass
-            found = refute(self.ctx, self.labels, step, a, b)
-            if found is not None:
-                return LinkResult(Status.FAILED, "not an identity: the two sides differ at a point", found)
+            refuted = refuted_link(self.ctx, self.labels, step, a, b)
+            if refuted is not None:
+                return refuted
             return LinkResult(
                 Status.UNPROVED, "not proved for every $N$ and $@C$; no counterexample found at small N, C"
             )
