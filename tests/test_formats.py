@@ -90,7 +90,8 @@ def test_text_is_plain_and_marks_each_step():
 
 def test_latex_uses_log_and_align_and_never_the_seeds_slips():
     out = FORMATS["latex"](derive(None), RenderOptions())
-    assert out.count(r"\begin{align*}") == 10
+    assert out.count(r"\begin{align*}") == 11  # 10 steps and the result
+    assert r"\log p_{j}" in out and r"\log{\left(" not in out  # as papers write it, and as the notes do
     assert r"\log" in out and "log^" not in out and "p{i}" not in out
     assert r"\sum_{j \neq i}" in out and r"\sum_{j=i}" not in out
 
@@ -109,7 +110,7 @@ def test_notation_renames_symbols_in_every_format():
 def _require(tool: str) -> None:
     if shutil.which(tool) is None:
         if os.environ.get("CI"):
-            pytest.fail(f"{tool} is missing in CI: .ci/run installs texlive-latex-base and poppler-utils")
+            pytest.fail(f"{tool} is missing in CI: .ci/run installs texlive-latex-base, poppler-utils and dvisvgm")
         pytest.skip(f"{tool} not installed")
 
 
@@ -162,9 +163,12 @@ def test_every_format_notation_and_language(proof, fmt, notation, lang):
     options = RenderOptions(notation=Notation.parse(NOTATIONS[notation]), lang=lang)
     if fmt in ("png", "svg"):
         _require("pdflatex")
+        _require("dvisvgm" if fmt == "svg" else "pdftoppm")
     out = FORMATS[fmt](proof, options)
     if fmt in ("png", "svg"):
         assert out.startswith(b"\x89PNG") if fmt == "png" else b"<svg" in out[:300]
+        if fmt == "svg":  # text, not glyph paths: selectable and searchable
+            assert out.count(b"<text") > 50 and b"font-face" in out
         return
     titles, symbols = MARKERS[fmt]
     assert titles[lang == "zh"] in out
@@ -183,7 +187,7 @@ def test_markdown_example_in_the_repo_is_current(proof):
 def test_notebook_and_rich_representations(proof):
     from rich.console import Console
 
-    assert proof._repr_markdown_().startswith("# Gradient of softmax-ce")
+    assert proof._repr_markdown_().startswith("# Gradient of softmax cross-entropy")
     assert proof._repr_latex_() == r"$$\frac{\partial L}{\partial f_{i}} = p_{i} - y_{i}$$"  # pure math for MathJax
     console = Console(record=True, width=120, color_system=None)
     console.print(proof)

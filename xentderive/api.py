@@ -18,9 +18,11 @@ from .limits import GRADIENT_MAX_CLASSES, GRADIENT_MAX_MATRIX, MAX_CLASSES
 from .model import Derivation, Line, Status, Step
 from .params import resolve
 from .semantics import ASSUME_LABEL_SUM, ASSUME_LABELS_NONNEGATIVE, free_indices, instantiate
+from .vector import NoVectorForm, vector_form
 from .verify import checker_for, verify
 
 LABELS = ("onehot", "soft")
+FORMS = ("index", "vector")
 SOFT_LABEL_HINT = "It would hold if $Σ_j @y_j = 1$, which --labels soft does not assume (use --labels onehot)."
 
 
@@ -51,12 +53,16 @@ def check_notation(ctx: Context, names: dict[str, str], loss: str) -> None:
             raise InputError(f"--notation {key}={name} clashes with {taken[name]} of {loss}: choose another name")
 
 
-def assumptions(ctx: Context, labels: str) -> list[str]:
-    """The stated assumptions, as prose (`$…$` math, `@f`-style names) for every format."""
-    out = ["log is the natural logarithm (base e)", "$@f_0 … @f_{@C-1}$ are real", "$0 ≤ i, j ≤ @C-1$"]
+def assumptions(ctx: Context, labels: str, *, has_loss: bool = True) -> list[str]:
+    """The stated assumptions, as prose (`$…$` math, `@f`-style names) for every format.
+
+    Without a loss (the softmax's Jacobian) neither log nor labels appear: not stated.
+    """
+    out = ["log is the natural logarithm (base e)"] if has_loss else []
+    out += ["$@f_0 … @f_{@C-1}$ are real", "$0 ≤ i, j ≤ @C-1$"]
     if ctx.symbolic:
         out.append(f"$@C ≥ {ctx.min_classes}$")
-    if labels == "onehot":
+    if labels == "onehot" and has_loss:
         out.append("$Σ_j @y_j = 1$ and $@y_j ≥ 0$ (the labels are a probability vector, e.g. one-hot)")
     return out + ctx.extra_assumptions()
 
@@ -135,7 +141,10 @@ def build(
         [[Line(spec.claim_lhs(ctx)), Line(rhs, "claim")]],
         assumptions=(ASSUME_LABEL_SUM,) if labels == "onehot" else (),
     )
-    stated = assumptions(ctx, labels) + [f"${p.rule}$" for p in spec.params if p.name not in (params or {})]
+    stated = assumptions(ctx, labels, has_loss=not spec.free_j) + [
+        f"${p.rule}$" for p in spec.params if p.name not in (params or {})
+    ]
+    stated += [f"${_subscripted(name)} = {sstr(values[name])}$ (given with --param)" for name in fixed_values(params)]
     if labels != "onehot" and any(ASSUME_LABELS_NONNEGATIVE in s.assumptions for s in steps):
         stated.append("$@y_j ≥ 0$ (the labels are nonnegative)")
     return Derivation(
@@ -151,6 +160,20 @@ def build(
         params={name: sstr(value) for name, value in values.items()},
         given=given,
     )
+
+
+def fixed_values(params: dict[str, str | None] | None) -> list[str]:
+    """The parameters given a value (a custom loss's symbolic ones map to None)."""
+    return [name for name, value in (params or {}).items() if value is not None]
+
+
+def _subscripted(name: str) -> str:
+    """w0 → w_0, as the equations print a class weight; other names as they are."""
+    head = name.rstrip("0123456789")
+    digits = name[len(head) :]
+    if not head or not digits:
+        return name
+    return f"{head}_{digits}" if len(digits) == 1 else f"{head}_{{{digits}}}"
 
 
 def symbolic_twin(derivation: Derivation) -> Derivation | None:
@@ -191,8 +214,15 @@ def derive(
     logits_expr: str | None = None,
     param_ranges: dict[str, str] | None = None,
     min_classes: int = 1,
+    form: str = "index",
 ) -> Derivation:
-    """Build and verify the gradient derivation of `loss` (see `build` for the arguments)."""
+    """Build and verify the gradient derivation of `loss` (see `build` for the arguments).
+
+    `form="vector"` adds the result as vectors and matrices (∇_f L = p - y), checked entry
+    by entry against the index form; InputError if the result has no such form.
+    """
+    if form not in FORMS:
+        raise InputError(f"--form must be one of {', '.join(FORMS)} (got {form!r})")
     built = build(
         classes,
         labels=labels,
@@ -205,7 +235,15 @@ def derive(
         param_ranges=param_ranges,
         min_classes=min_classes,
     )
-    return check(built, on_step)
+    if form == "vector":
+        try:
+            vector_form(built)  # before the proof: a result with no vector form is bad input, at once
+        except NoVectorForm as err:
+            raise InputError(f"--form vector: {built.loss} has no vector form ({err})") from None
+    checked = check(built, on_step)
+    if form == "vector":
+        checked.vector = vector_form(checked)
+    return checked
 
 
 class _RawPrinter(StrPrinter):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -245,6 +245,32 @@ def main(debug: bool) -> None:
 )
 @click.option("--standalone", is_flag=True, help="With --format latex: a complete document for pdflatex.")
 @click.option(
+    "--form",
+    type=click.Choice(["index", "vector"]),
+    default="index",
+    show_default=True,
+    help="vector: also state the result as vectors and matrices (∇_f L = p - y, diag(p) - p pᵀ), checked entry by "
+    "entry against the index form.",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(["wide", "narrow"]),
+    default="wide",
+    show_default=True,
+    help="With --format latex: notes beside each line (wide) or under it (narrow, for two-column pages).",
+)
+@click.option(
+    "--equations-only",
+    is_flag=True,
+    help="With --format latex: only numbered align environments with a \\label per step, to paste into a paper.",
+)
+@click.option(
+    "--labels-prefix",
+    metavar="PREFIX",
+    default=None,
+    help="With --equations-only: the \\label prefix, e.g. eq:softmax-ce (the default is eq:LOSS).",
+)
+@click.option(
     "--lang",
     type=click.Choice(LANGS),
     default="en",
@@ -289,6 +315,10 @@ def derive(
     min_classes: int,
     fmt: str,
     standalone: bool,
+    form: str,
+    layout: str,
+    equations_only: bool,
+    labels_prefix: str | None,
     lang: str,
     notation: str | None,
     output: str | None,
@@ -331,7 +361,16 @@ def derive(
         )
         if loss_expr is not None and loss != "softmax-ce":
             raise InputError("--loss and --loss-expr cannot be combined: the expression is the loss")
-        options = RenderOptions(notation=Notation.parse(notation), lang=lang, standalone=standalone)
+        options = RenderOptions(
+            notation=Notation.parse(notation),
+            lang=lang,
+            standalone=standalone,
+            layout=layout,
+            equations_only=equations_only,
+            labels_prefix=_label_prefix(labels_prefix),
+        )
+        if equations_only and (fmt != "latex" or standalone):
+            raise InputError("--equations-only goes with --format latex, without --standalone")
         if fmt in BINARY and target.is_stdout and _tty(sys.stdout):
             raise InputError(f"--format {fmt} is binary: write it with -o FILE or redirect standard output")
     except InputError as err:
@@ -348,7 +387,7 @@ def derive(
         with _progress("verifying", None, _step_done) as on_step:
             values = parse_assignments(params, bare=loss_expr is not None)
             ranges = parse_assignments(param_ranges, "--param-range")
-            names = asdict(options.notation)
+            names = options.notation.claim_names
             derivation = run(
                 classes,
                 labels=labels,
@@ -361,6 +400,7 @@ def derive(
                 logits_expr=logits_expr,
                 param_ranges=ranges,
                 min_classes=min_classes,
+                form=form,
             )
         shown = derivation.at_index(index) if index is not None else derivation
         rendered = _terminal_text(shown, options, width) if terminal else PRINTERS[fmt](shown, options)
@@ -370,6 +410,17 @@ def derive(
     rendered, outcome = _finish(run_isolated(work, Limits(timeout, memory)))
     _emit(target, rendered)
     sys.exit(_exit_for(outcome, allow_unproved))
+
+
+def _label_prefix(prefix: str | None) -> str:
+    """A \\label prefix LaTeX takes as is: letters, digits and : - . _ only."""
+    from .errors import InputError
+
+    if prefix is None:
+        return ""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9:._-]{0,63}", prefix):
+        raise InputError(f"--labels-prefix {prefix!r}: use 1-64 letters, digits and : - . _, starting with a letter")
+    return prefix
 
 
 def _tty(stream: Any) -> bool:

@@ -11,6 +11,8 @@ from __future__ import annotations
 LANGS = ("en", "zh")
 
 ZH: dict[str, str] = {
+    "restates the result: SymPy expands entry i of the vector expression to the index form the steps proved": "重述结果：SymPy 把向量表达式的第 i 个分量展开，得到上面各步证明的下标形式",
+    "restates the result: SymPy expands entry (i, j) of the matrix expression to the index form the steps proved": "重述结果：SymPy 把矩阵表达式的 (i, j) 元展开，得到上面各步证明的下标形式",
     # softmax-ce: titles
     "Softmax": "Softmax 激活",
     "Cross-entropy loss": "交叉熵损失",
@@ -281,6 +283,7 @@ WORDS: dict[str, dict[str, str]] = {
         "sum-verified": "✓ Verified exactly for $@C = {classes}$ and every index: all {total} steps hold.",
         "every-c": "every $@C$",
         "title": "Gradient of {loss}",
+        "vector-form": "Vector form",
         "counterexample": "counterexample",
         "left": "left side",
         "right": "right side",
@@ -303,11 +306,37 @@ WORDS: dict[str, dict[str, str]] = {
         "sum-verified": "✓ 对 $@C = {classes}$ 与所有下标已精确验证：全部 {total} 步成立。",
         "every-c": "所有 $@C$",
         "title": "{loss} 的梯度",
+        "vector-form": "向量形式",
         "counterexample": "反例",
         "left": "左边",
         "right": "右边",
     },
 }
+
+
+# What a document about each derivation is called: a Hessian or a Jacobian is not a gradient.
+TITLES = {
+    "softmax-ce": ("Gradient of softmax cross-entropy", "softmax 交叉熵的梯度"),
+    "log-softmax-nll": ("Gradient of the negative log-likelihood of log-softmax", "log-softmax 负对数似然的梯度"),
+    "label-smoothing": ("Gradient of cross-entropy with label smoothing", "标签平滑交叉熵的梯度"),
+    "temperature": ("Gradient of cross-entropy with a softmax temperature", "带温度 softmax 交叉熵的梯度"),
+    "weighted-ce": ("Gradient of class-weighted cross-entropy", "类别加权交叉熵的梯度"),
+    "sigmoid-bce": ("Gradient of sigmoid binary cross-entropy", "sigmoid 二元交叉熵的梯度"),
+    "focal": ("Gradient of the focal loss", "focal 损失的梯度"),
+    "softmax-jacobian": ("Jacobian of the softmax", "softmax 的雅可比矩阵"),
+    "ce-hessian": ("Hessian of softmax cross-entropy", "softmax 交叉熵的黑塞矩阵"),
+    "z-loss": ("Gradient of cross-entropy with z-loss", "带 z-loss 的交叉熵的梯度"),
+    "softcap": ("Gradient of soft-capped cross-entropy", "软上限（soft-cap）交叉熵的梯度"),
+    "poly1": ("Gradient of the Poly-1 loss", "Poly-1 损失的梯度"),
+    "batch-mean": ("Gradient of the batch-mean cross-entropy", "批平均交叉熵的梯度"),
+}
+
+
+def title(loss: str, lang: str) -> str:
+    """The human title of a derivation: "Hessian of softmax cross-entropy", not "Gradient of ce-hessian"."""
+    if loss in TITLES:
+        return TITLES[loss][lang == "zh"]
+    return word("title", lang, loss=loss)
 
 
 def tr(text: str, lang: str) -> str:

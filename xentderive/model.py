@@ -106,6 +106,7 @@ class Derivation:
     conventions: list[str] = field(default_factory=list)  # prose
     params: dict[str, str] = field(default_factory=dict)  # name → value, or the name itself if symbolic
     given: dict = field(default_factory=dict, repr=False, compare=False)  # build()'s keyword arguments
+    vector: object | None = None  # vector.VectorForm with --form vector: the result as p - y, diag(p) - p pᵀ
 
     @property
     def all_steps(self) -> list[Step]:

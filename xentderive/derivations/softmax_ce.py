@@ -66,7 +66,9 @@ def steps(ctx: Context, labels: str) -> list[Step]:
                 [
                     [
                         Line(L),
-                        Line(-ctx.sum_over(y[i] * log(p[i]), i), "definition"),
+                        Line(
+                            -ctx.sum_over(y[ctx.k] * log(p[ctx.k]), ctx.k), "definition"
+                        ),  # not i: the free index later
                         Line(ctx.sum_over(Lj[j], j), "rename the summation index; $L_j = -@y_j log @p_j$"),
                     ]
                 ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..i18n import tr, word
+from ..i18n import title, tr, word
 from ..model import Derivation, Status, Step
 from .notation import Notation, prose
 
@@ -25,6 +25,9 @@ class RenderOptions:
     notation: Notation = field(default_factory=Notation)
     lang: str = "en"
     standalone: bool = False
+    layout: str = "wide"  # LaTeX: notes beside the line (wide) or under it (narrow, two columns)
+    equations_only: bool = False  # LaTeX: only the numbered align environments
+    labels_prefix: str = ""  # LaTeX --equations-only: \label prefix (default eq:<loss>)
 
 
 @dataclass(frozen=True)
@@ -34,13 +37,25 @@ class Words:
     options: RenderOptions
     style: str = "text"
 
-    def __call__(self, template: str) -> str:
-        """A prose template (English key) translated and rendered."""
-        return prose(tr(template, self.options.lang), self.options.notation, style=self.style)
+    def __call__(self, template: str, *, keep_math: bool = False) -> str:
+        """A prose template (English key) translated and rendered.
+
+        keep_math (text only): a formula's spaces become NUL, so a wrapper keeps it whole.
+        """
+        shown = prose(tr(template, self.options.lang), self.options.notation, style=self.style, keep_math=keep_math)
+        return shown
 
     def word(self, key: str, **values: object) -> str:
         """A fixed phrase (status, headings) translated and rendered."""
         return prose(word(key, self.options.lang, **values), self.options.notation, style=self.style)
+
+    def title(self, d: Derivation) -> str:
+        """The document's title, e.g. "Jacobian of the softmax"."""
+        return prose(title(d.loss, self.options.lang), self.options.notation, style=self.style)
+
+    def vector_status(self, d: Derivation) -> str:
+        """How far the vector form holds: as far as the index form it restates."""
+        return self.word(d.vector.status.value, classes=d.ctx.classes)
 
     def status(self, step: Step, derivation: Derivation) -> str:
         return self.word(step.status.value, classes=derivation.ctx.classes)
@@ -62,3 +77,18 @@ class Words:
 
     def classes(self, d: Derivation) -> str:
         return self.word("every-c") if d.ctx.symbolic else self(f"$@C = {d.ctx.classes}$")
+
+
+def vector_lhs(kind: str, notation: Notation, style: str = "text") -> str:
+    """∇_f L, ∂p/∂f or ∇²_f L (LaTeX with bold vectors when style is "latex")."""
+    if style == "latex":
+        f = rf"\boldsymbol{{{notation.latex_name('f')}}}"
+        p, loss = rf"\boldsymbol{{{notation.latex_name('p')}}}", notation.latex_name("L")
+        return {
+            "gradient": rf"\nabla_{{{f}}} {loss}",
+            "jacobian": rf"\frac{{\partial {p}}}{{\partial {f}}}",
+            "hessian": rf"\nabla^{{2}}_{{{f}}} {loss}",
+        }[kind]
+    names = notation.rename
+    f, p, loss = names["f"], names["p"], names["L"]
+    return {"gradient": f"∇_{f} {loss}", "jacobian": f"∂{p}/∂{f}", "hessian": f"∇²_{f} {loss}"}[kind]

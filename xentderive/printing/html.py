@@ -22,7 +22,7 @@ def render(d: Derivation, options: RenderOptions | None = None) -> str:
     n, w = options.notation, Words(options, "markdown")
     out = [
         '<div class="xentderive">',
-        f"<p><strong>{escape(w.word('title', loss=d.loss))}: {escape(w.classes(d))}</strong>"
+        f"<p><strong>{escape(w.title(d))}: {escape(w.classes(d))}</strong>"
         f" · labels: {escape(d.labels)} · <em>xentderive {__version__}</em></p>",
         f"<p><strong>{escape(w.summary(d))}</strong></p>",
         f"<p><strong>{escape(w.word('assumptions'))}:</strong> {escape('; '.join(w(a) for a in d.assumptions))}</p>",

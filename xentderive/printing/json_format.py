@@ -11,7 +11,7 @@ from .. import __version__
 from ..api import gradient_max_classes, raw_gradient
 from ..limits import GRADIENT_MAX_MATRIX
 from ..model import Derivation, Step
-from .common import RenderOptions, Words
+from .common import RenderOptions, Words, vector_lhs
 from .latex import chain_body
 from .notation import latex, text
 
@@ -69,6 +69,15 @@ def document(d: Derivation, options: RenderOptions | None = None) -> dict:
             "expr": sstr(d.result),
         },
     }
+    if d.vector is not None:
+        v = d.vector
+        doc["vector"] = {
+            "kind": v.kind,
+            "text": f"{vector_lhs(v.kind, n)} = {text(v.expr, n)}",
+            "latex": f"{vector_lhs(v.kind, n, 'latex')} = {latex(v.expr, n)}",
+            "status": v.status.value,
+            "method": w(v.method),
+        }
     if not d.ctx.symbolic:
         gradient = raw_gradient(d)
         if gradient is None:

@@ -1,4 +1,11 @@
-"""LaTeX: one align* per step (amsmath only); --standalone wraps it in a whole document.
+"""LaTeX for papers: amsmath only, every formula broken to fit a column.
+
+Layouts: `wide` keeps each note beside its line, in a \\parbox tag at the right margin
+(amsmath sets the tag under the line when both do not fit: never an overfull box);
+`narrow`, for two-column pages, sets every note under its line. Formulas are broken
+before they would be wider than the layout's measure (printing/breaking.py), so the
+body fits a 3.3 in column at 10 pt as well as a 5.5 in page. `--equations-only` gives
+just the numbered `align` environments with a `\\label` per step, for Overleaf.
 
 Chinese (--lang zh) uses the CJK package's CJKutf8 with the gbsn font: Debian's
 latex-cjk-chinese and latex-cjk-chinese-arphic-gbsn00lp, which .ci/run installs.
@@ -6,48 +13,177 @@ latex-cjk-chinese and latex-cjk-chinese-arphic-gbsn00lp, which .ci/run installs.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from .. import __version__
-from ..model import Derivation, Step
-from .common import RenderOptions, Words
-from .notation import latex
+from ..model import Derivation, Line, Step
+from .breaking import Breaker, pack
+from .common import RenderOptions, Words, vector_lhs
+from .notation import MathLatexPrinter, latex
+from .widths import width
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the notes go and how wide (em) a row of a formula may be."""
+
+    name: str
+    measure: float  # em available to a formula: a 3.3 in column at 10 pt is 23.8 em
+    note: str  # the macro that sets a note
+    definition: str  # … and its \providecommand
+
+
+LAYOUTS = {
+    "wide": Layout(
+        "wide",
+        22.0,
+        r"\xentnote",
+        r"\providecommand{\xentnote}[1]{\parbox[t]{0.3\linewidth}{\raggedright\footnotesize #1}}",
+    ),
+    "narrow": Layout(
+        "narrow",
+        19.5,
+        r"\xentnotebelow",
+        r"\providecommand{\xentnotebelow}[1]{\parbox[t]{\linewidth}{\raggedright\footnotesize #1}}",
+    ),
+}
+_CLASSIC_LHS = 0.3  # a left side wider than this share of the measure gets a row of its own
 
 
 def chain_body(step: Step, options: RenderOptions) -> str:
-    """The align* body of a step: ``lhs &= rhs && \\text{note} \\\\`` per link."""
+    """One row per link, ``lhs &= rhs && \\text{note}``: for MathJax (Markdown, HTML, JSON)."""
     n, w = options.notation, Words(options, "latex")
     rows = []
     for chain in step.chains:
         first = latex(chain[0].expr, n)
         for k, line in enumerate(chain[1:]):
             note = rf" && \text{{{w(line.note)}}}" if line.note else ""
-            rel = "=" if line.relation == "=" else r"\geq"
-            rows.append(f"{first if k == 0 else ''} &{rel} {latex(line.expr, n)}{note}")
+            rows.append(f"{first if k == 0 else ''} &{_relation(line)} {latex(line.expr, n)}{note}")
     return " \\\\\n".join(rows)
 
 
-def _step_block(number: int, step: Step, d: Derivation, options: RenderOptions) -> str:
+def _relation(line: Line) -> str:
+    return "=" if line.relation == "=" else r"\geq"
+
+
+def aligned_rows(step: Step, options: RenderOptions, layout: Layout, *, reserve: float = 0.0) -> list[tuple[str, str]]:
+    """The rows of a step's alignment, each with the note of the link it starts ("" if none).
+
+    `reserve` (em) is kept free on every row, e.g. for an equation number.
+    """
+    printer = MathLatexPrinter(options.notation)
+    measure = layout.measure - reserve
+    breaker = Breaker(printer, measure)
+    lefts = [printer.doprint(chain[0].expr) for chain in step.chains]
+    widest = max((width(t) for t in lefts), default=0.0)
+    classic = widest <= _CLASSIC_LHS * measure
+    rows: list[tuple[str, str]] = []
+    for chain, left in zip(step.chains, lefts, strict=True):
+        if classic:
+            room, opening, more = measure - widest - 1.4, "{left} &{rel} ", r"&\quad "
+        else:
+            rows += [
+                (f"&{row}" if k == 0 else rf"&\quad {row}", "")
+                for k, row in enumerate(pack(breaker.pieces(chain[0].expr, measure - 1), measure - 1, measure))
+            ]
+            room, opening, more = measure - 1 - 1.4, r"&\quad {rel} ", r"&\qquad "
+        for k, line in enumerate(chain[1:]):
+            pieces = breaker.pieces(line.expr, room - 1)
+            for m, row in enumerate(pack(pieces, room - 1, room)):
+                if m == 0:
+                    start = opening.format(left=left if k == 0 else "", rel=_relation(line))
+                    rows.append((start + row, line.note))
+                else:
+                    rows.append((more + row, ""))
+    return rows
+
+
+def _align(step: Step, options: RenderOptions, layout: Layout) -> str:
+    w = Words(options, "latex")
+    rows = [
+        row + (rf" \tag*{{{layout.note}{{{w(note)}}}}}" if note else "")
+        for row, note in aligned_rows(step, options, layout)
+    ]
+    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+
+def _heading(text: str) -> str:
+    """A run-in heading; \\mbox{} keeps CJK from setting the next character in bold."""
+    return rf"\paragraph{{{text}}}\mbox{{}}"
+
+
+def _step_block(number: int, step: Step, d: Derivation, options: RenderOptions, layout: Layout) -> str:
     w = Words(options, "latex")
     lines = [
-        rf"\paragraph{{{number}. {w(step.title)}}} {w(step.justification)} \emph{{[{w.status(step, d)}]}}",
-        r"\begin{align*}",
-        chain_body(step, options),
-        r"\end{align*}",
+        rf"{_heading(f'{number}. {w(step.title)}')} {w(step.justification)} \emph{{[{w.status(step, d)}]}}",
+        _align(step, options, layout),
         *w.remarks(step),
     ]
     return "\n".join(lines)
 
 
+def _result(d: Derivation, options: RenderOptions, layout: Layout) -> str:
+    """The result, as a display of its own: it may be as long as any line."""
+    w = Words(options, "latex")
+    claim = d.claim.chains[0][0]
+    final = Step("result", "", "", [[claim, Line(d.result)]])
+    return f"{_heading(w.word('result') + '.')}\n{_align(final, options, layout)}"
+
+
+def _vector(d: Derivation, options: RenderOptions, layout: Layout) -> str:
+    """--form vector: the result as vectors and matrices, after the index form that proves it."""
+    if d.vector is None:
+        return ""
+    w, v = Words(options, "latex"), d.vector
+    row = f"{vector_lhs(v.kind, options.notation, 'latex')} &= {latex(v.expr, options.notation)}"
+    heading = _heading(w.word("vector-form") + ".")
+    return f"\n{heading} {w(v.method)} \\emph{{[{w.vector_status(d)}]}}\n\\begin{{align*}}\n{row}\n\\end{{align*}}\n"
+
+
 def body(d: Derivation, options: RenderOptions) -> str:
     """Assumptions, every step, and the result: what both the snippet and the document hold."""
-    n, w = options.notation, Words(options, "latex")
+    layout = LAYOUTS[options.layout]
+    w = Words(options, "latex")
     items = "\n".join(rf"  \item {w(a)}" for a in [*d.assumptions, *d.conventions])
-    steps = "\n\n".join(_step_block(k, s, d, options) for k, s in enumerate(d.all_steps, 1))
-    lhs = latex(d.claim.chains[0][0].expr, n)
+    steps = "\n\n".join(_step_block(k, s, d, options, layout) for k, s in enumerate(d.all_steps, 1))
     return (
+        "\\begingroup\\setlength{\\emergencystretch}{3em}% a narrow column: stretch a line, never overrun it\n"
+        f"{layout.definition}\n"
         f"{w.word('assumptions')}:\n\\begin{{itemize}}\n{items}\n\\end{{itemize}}\n\n{steps}\n\n"
-        rf"\paragraph{{{w.word('result')}.}} $\displaystyle {lhs} = {latex(d.result, n)}$"
-        "\n"
+        f"{_result(d, options, layout)}\n{_vector(d, options, layout)}\\endgroup\n"
     )
+
+
+def _comment(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def equations(d: Derivation, options: RenderOptions) -> str:
+    """Numbered `align` environments only, one per step, its last row labelled.
+
+    The notes become comments at the end of their rows: the source stays readable and
+    the page holds only the mathematics.
+    """
+    layout = LAYOUTS[options.layout]
+    plain = Words(options)
+    prefix = options.labels_prefix or f"eq:{d.loss}"
+    out = [f"% xentderive {__version__}: {d.loss}, {plain.classes(d)}, labels {d.labels}. {plain.summary(d)}"]
+    for number, step in enumerate(d.all_steps, 1):
+        out.append(f"% {number}. {_comment(plain(step.title))} [{_comment(plain.status(step, d))}]")
+        rows = aligned_rows(step, options, layout, reserve=3.0)
+        lines = []
+        for k, (row, note) in enumerate(rows):
+            tail = rf" \label{{{prefix}:{step.key}}}" if k == len(rows) - 1 else r" \nonumber"
+            comment = f" % {_comment(plain(note))}" if note else ""
+            lines.append(row + tail + (" \\\\" if k < len(rows) - 1 else "") + comment)
+        out += ["\\begin{align}", *lines, "\\end{align}"]
+    if d.vector is not None:
+        v = d.vector
+        out.append(f"% {_comment(plain.word('vector-form'))} [{_comment(plain.vector_status(d))}]")
+        row = f"{vector_lhs(v.kind, options.notation, 'latex')} &= {latex(v.expr, options.notation)}"
+        out += ["\\begin{align}", rf"{row} \label{{{prefix}:vector}}", "\\end{align}"]
+    return "\n".join(out) + "\n"
 
 
 def render(d: Derivation, options: RenderOptions | None = None, *, fit_page: bool = False) -> str:
@@ -56,6 +192,8 @@ def render(d: Derivation, options: RenderOptions | None = None, *, fit_page: boo
     `fit_page` (for pictures) sizes a single page to the content instead of A4.
     """
     options = options or RenderOptions()
+    if options.equations_only and not fit_page:
+        return equations(d, options)
     plain = Words(options)
     zh = options.lang == "zh"
     header = (
@@ -63,11 +201,12 @@ def render(d: Derivation, options: RenderOptions | None = None, *, fit_page: boo
         f"% {plain.summary(d)}\n"
     )
     if not (options.standalone or fit_page):
-        note = "% Needs amsmath" + (", and CJKutf8 with \\begin{CJK}{UTF8}{gbsn} around it.\n" if zh else ".\n")
+        note = "% Needs amsmath" + (", and CJKutf8 with \\begin{CJK}{UTF8}{gbsn} around it" if zh else "")
+        note += "; \\allowdisplaybreaks in the preamble lets a long step break across pages.\n"
         return header + note + body(d, options)
     w = Words(options, "latex")
-    title = w.word("title", loss=d.loss) + ": " + w.classes(d)
-    preamble = ["\\documentclass[11pt]{article}", "\\usepackage{amsmath,amssymb}"]
+    title = w.title(d) + ": " + w.classes(d)
+    preamble = ["\\documentclass[11pt]{article}", "\\usepackage{amsmath,amssymb}", "\\allowdisplaybreaks"]
     if zh:
         preamble.append("\\usepackage{CJKutf8}")
     if fit_page:

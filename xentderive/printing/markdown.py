@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import __version__
 from ..model import Derivation
-from .common import MARKS, RenderOptions, Words
+from .common import MARKS, RenderOptions, Words, vector_lhs
 from .latex import chain_body
 from .notation import latex
 
@@ -13,7 +13,7 @@ def render(d: Derivation, options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
     n, w = options.notation, Words(options, "markdown")
     out = [
-        f"# {w.word('title', loss=d.loss)}: {w.classes(d)}",
+        f"# {w.title(d)}: {w.classes(d)}",
         "",
         f"*xentderive {__version__}* · labels: {d.labels} · **{w.summary(d)}**",
         "",
@@ -38,4 +38,9 @@ def render(d: Derivation, options: RenderOptions | None = None) -> str:
         out += ["", *(f"> {r}" for r in w.remarks(step))] if step.remarks else []
     lhs = latex(d.claim.chains[0][0].expr, n)
     out += ["", f"**{w.word('result')}:** ${lhs} = {latex(d.result, n)}$", ""]
+    if d.vector is not None:
+        v = d.vector
+        shown = f"{vector_lhs(v.kind, n, 'latex')} = {latex(v.expr, n)}"
+        out += [f"**{w.word('vector-form')}:** ${shown}$ *[{w.vector_status(d)}]*", "",
+                f"<sub>{w.word('method')}: {w(v.method)}</sub>", ""]  # fmt: skip
     return "\n".join(out)

@@ -9,9 +9,10 @@ symbols with `@f @p @y @C`; `prose` renders it for plain text or LaTeX.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+import unicodedata
+from dataclasses import dataclass, field
 
-from sympy import Derivative, Expr, Indexed, Integer, Mul, Pow, Sum, Symbol
+from sympy import Add, Derivative, Expr, Indexed, Integer, Mul, Pow, Sum, Symbol, log
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
@@ -19,56 +20,226 @@ from ..errors import InputError
 
 _NAME = re.compile(r"^[A-Za-z]{1,12}$")
 _RESERVED = {"L", "i", "j", "k", "n", "e", "log", "exp", "sum"}
+_GREEK_LETTERS = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ϵ", "varepsilon": "ε", "zeta": "ζ",
+    "eta": "η", "theta": "θ", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ", "pi": "π",
+    "rho": "ρ", "sigma": "σ", "tau": "τ", "phi": "ϕ", "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
+    "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+}  # fmt: skip
+_ACCENTS = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304"}
+_ALPHABETS = {"mathcal", "mathrm", "mathbf", "boldsymbol", "mathit", "mathsf"}
+# A LaTeX name a paper uses: \hat{y}, \mathcal{L}, \sigma, \tilde{p}: a closed list, never raw TeX.
+_LATEX_NAME = re.compile(
+    r"^\\(?:(?P<accent>hat|tilde|bar)\{(?P<accented>[A-Za-z]|\\[A-Za-z]+)\}"
+    r"|(?P<alphabet>mathcal|mathrm|mathbf|boldsymbol|mathit|mathsf)\{(?P<letters>[A-Za-z]{1,12})\}"
+    r"|(?P<greek>[A-Za-z]+))$"
+)
+_KEYS = {"logits": "f", "probs": "p", "labels": "y", "classes": "C", "loss": "L"}
+
+
+def unicode_name(shown: str) -> str:
+    """The plain-text form of a display name: \\hat{y} → ŷ, \\mathcal{L} → ℒ, \\sigma → σ."""
+    m = _LATEX_NAME.match(shown)
+    if not m:
+        return shown
+    if m["accent"]:  # NFC: ŷ is one character where Unicode has one
+        return unicodedata.normalize("NFC", unicode_name(m["accented"]) + _ACCENTS[m["accent"]])
+    if m["alphabet"]:
+        return (
+            {"L": "ℒ", "E": "ℰ", "H": "ℋ"}.get(m["letters"], m["letters"])
+            if m["alphabet"] == "mathcal"
+            else m["letters"]
+        )
+    return _GREEK_LETTERS[m["greek"]]
+
+
+def _latex_name_ok(value: str) -> bool:
+    m = _LATEX_NAME.match(value)
+    if not m:
+        return False
+    inner = m["accented"] or ""
+    greek = m["greek"] or (inner[1:] if inner.startswith("\\") else "")
+    return not greek or greek in _GREEK_LETTERS
 
 
 @dataclass(frozen=True)
 class Notation:
-    """Display names of the logits, probabilities, labels and number of classes."""
+    """Display names of the logits, probabilities, labels, number of classes and loss.
+
+    The four ASCII names are also what --target may use; `shown` holds names only a
+    printer knows (LaTeX such as \\hat{y}, and the loss's name), by internal symbol.
+    """
 
     logits: str = "f"
     probs: str = "p"
     labels: str = "y"
     classes: str = "C"
+    shown: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @classmethod
     def parse(cls, spec: str | None) -> Notation:
-        """``"logits=z,probs=q"`` → Notation; InputError on unknown keys or bad names."""
+        """``"logits=z,probs=\\hat{y},loss=\\mathcal{L}"`` → Notation; InputError on bad keys or names."""
         if not spec:
             return cls()
-        known = [f.name for f in fields(cls)]
         values: dict[str, str] = {}
+        shown: dict[str, str] = {}
         for part in spec.split(","):
             key, sep, value = (s.strip() for s in part.partition("="))
-            if not sep or key not in known:
-                raise InputError(f"--notation expects KEY=NAME pairs with KEY in {', '.join(known)} (got {part!r})")
-            if not _NAME.match(value) or value in _RESERVED:
+            if not sep or key not in _KEYS:
+                raise InputError(f"--notation expects KEY=NAME pairs with KEY in {', '.join(_KEYS)} (got {part!r})")
+            if key in values or _KEYS[key] in shown:
+                raise InputError(f"--notation names {key} twice")
+            if value.startswith("\\"):
+                if not _latex_name_ok(value):
+                    raise InputError(
+                        f"--notation {key}={value!r}: a LaTeX name is a Greek letter (\\sigma), an accent "
+                        "(\\hat{y}, \\tilde{p}, \\bar{z}) or an alphabet (\\mathcal{L}, \\mathrm{logit})"
+                    )
+                shown[_KEYS[key]] = value
+            elif not _NAME.match(value) or (value in _RESERVED and not (key == "loss" and value == "L")):
                 raise InputError(
                     f"--notation {key}={value!r}: a name is 1-12 ASCII letters, not one of "
                     f"{', '.join(sorted(_RESERVED))}"
                 )
-            values[key] = value
-        notation = cls(**values)
-        names = [getattr(notation, k) for k in known]
+            elif key == "loss":
+                shown["L"] = value
+            else:
+                values[key] = value
+        notation = cls(**values, shown=tuple(sorted(shown.items())))
+        names = [unicode_name(notation.display(k)) for k in _KEYS.values()]
         if len(set(names)) != len(names):
             raise InputError(f"--notation gives two symbols the same name ({', '.join(names)})")
         return notation
 
     @property
+    def claim_names(self) -> dict[str, str]:
+        """The ASCII names --target may use, by role (a LaTeX name leaves the default)."""
+        return {"logits": self.logits, "probs": self.probs, "labels": self.labels, "classes": self.classes}
+
+    @property
     def rename(self) -> dict[str, str]:
-        """Internal symbol name → display name."""
-        return {"f": self.logits, "p": self.probs, "y": self.labels, "C": self.classes}
+        """Internal symbol name → the plain-text display name."""
+        return {k: unicode_name(self.display(k)) for k in _KEYS.values()}
+
+    def display(self, name: str) -> str:
+        """Internal symbol name → display name as given (LaTeX for a LaTeX name)."""
+        given = dict(self.shown)
+        if name in given:
+            return given[name]
+        return {"f": self.logits, "p": self.probs, "y": self.labels, "C": self.classes}.get(name, name)
 
     def latex_name(self, name: str) -> str:
         """A multi-letter name is upright in LaTeX (\\mathrm), a single letter italic."""
-        shown = self.rename.get(name, name)
-        return shown if len(shown) == 1 else rf"\mathrm{{{shown}}}"
+        shown = self.display(name)
+        return shown if len(shown) == 1 or shown.startswith("\\") else rf"\mathrm{{{shown}}}"
+
+
+# Parameters named after a Greek letter print as that letter; eps is label smoothing's ε.
+GREEK = {
+    "eps": r"\varepsilon",
+    "epsilon": r"\varepsilon",
+    "alpha": r"\alpha",
+    "beta": r"\beta",
+    "gamma": r"\gamma",
+    "delta": r"\delta",
+    "zeta": r"\zeta",
+    "eta": r"\eta",
+    "theta": r"\theta",
+    "kappa": r"\kappa",
+    "lam": r"\lambda",
+    "lambda": r"\lambda",
+    "mu": r"\mu",
+    "rho": r"\rho",
+    "sigma": r"\sigma",
+    "tau": r"\tau",
+    "omega": r"\omega",
+}
+_GREEK_WORD = re.compile(r"(?<![\\A-Za-z])(" + "|".join(sorted(GREEK, key=len, reverse=True)) + r")(?![A-Za-z])")
 
 
 def _is_atomic(e: Expr) -> bool:
     return isinstance(e, (Symbol, Indexed))
 
 
-class MathLatexPrinter(LatexPrinter):
+def flat_add(e: Expr) -> Expr:
+    """a + (b - c) as a + b - c: an unevaluated sum's nested sums opened (their brackets say nothing)."""
+    terms = [t for a in e.args for t in (flat_add(a).args if a.is_Add else (a,))]
+    return Add(*terms, evaluate=False) if len(terms) != len(e.args) else e
+
+
+def _factors(e: Expr) -> list[Expr]:
+    """The factors of a product, nested unevaluated products opened."""
+    return [f for a in e.args for f in (_factors(a) if a.is_Mul else [a])]
+
+
+class _MatrixLatex:
+    """Vectors and matrices as papers write them: bold p, pᵀ, p ⊙ y, diag(p), 𝟏 (--form vector)."""
+
+    def _print_MatrixSymbol(self, expr: Expr) -> str:
+        return rf"\boldsymbol{{{self.notation.latex_name(expr.name)}}}"
+
+    def _print_Transpose(self, expr: Expr) -> str:
+        return rf"{self._print(expr.arg)}^{{\top}}"
+
+    def _print_HadamardProduct(self, expr: Expr) -> str:
+        return r" \odot ".join(rf"\left({self._print(a)}\right)" if a.is_MatAdd else self._print(a) for a in expr.args)
+
+    def _print_HadamardPower(self, expr: Expr) -> str:
+        return rf"{self._print(expr.base)}^{{\circ {self._print(expr.exp)}}}"
+
+    def _print_DiagMatrix(self, expr: Expr) -> str:
+        return rf"\operatorname{{diag}}\left({self._print(expr.args[0])}\right)"
+
+    def _print_OneMatrix(self, expr: Expr) -> str:
+        return r"\mathbf{1}"
+
+    def _print_MatAdd(self, expr: Expr) -> str:
+        return _signed_terms(self, expr, " + ", " - ")
+
+    def _print_MatMul(self, expr: Expr) -> str:
+        scalar, matrices = _split_matmul(expr)
+        parts = [rf"\left({self._print(m)}\right)" if m.is_MatAdd else self._print(m) for m in matrices]
+        if scalar == 1:
+            return " ".join(parts)
+        if scalar == -1:
+            return "- " + " ".join(parts)
+        shown = self._print(scalar)
+        if scalar.is_Add or scalar.has(Sum):  # ε Σ_j y_j p_j p would read as a sum over p
+            shown = rf"\left({shown}\right)"
+        return " ".join([shown, *parts])
+
+
+def _split_matmul(expr: Expr) -> tuple[Expr, list[Expr]]:
+    """A matrix product's scalar factor and its matrices, in order."""
+    scalars = [a for a in expr.args if not getattr(a, "is_Matrix", False)]
+    return Mul(*scalars), [a for a in expr.args if getattr(a, "is_Matrix", False)]
+
+
+def _negative(term: Expr) -> bool:
+    return bool(term.is_MatMul and _split_matmul(term)[0].could_extract_minus_sign())
+
+
+def _signed_terms(printer: object, expr: Expr, plus: str, minus: str) -> str:
+    """A sum of matrix terms with "a - b" for a negative scalar factor, never "a + -b"."""
+    out = ""
+    terms = sorted(expr.args, key=_negative)  # p - y, not -y + p (a stable sort: otherwise as written)
+    for k, term in enumerate(terms):
+        negative = False
+        if term.is_MatMul:
+            scalar, matrices = _split_matmul(term)
+            if scalar.could_extract_minus_sign():
+                negative, term = (
+                    True,
+                    type(term)(-scalar, *matrices).doit()
+                    if -scalar != 1
+                    else (matrices[0] if len(matrices) == 1 else type(term)(*matrices)),
+                )
+        shown = printer._print(term)
+        out += (minus if negative else plus if k else "") + shown if k or not negative else "- " + shown
+    return out
+
+
+class MathLatexPrinter(_MatrixLatex, LatexPrinter):
     """LaTeX in the seed's notation: f_{i}, \\frac{\\partial L}{\\partial f_{i}}, \\sum_{j \\neq i}."""
 
     def __init__(self, notation: Notation | None = None, order: str = "none") -> None:
@@ -79,6 +250,8 @@ class MathLatexPrinter(LatexPrinter):
     def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
         if expr.name in self.notation.rename:
             return self.notation.latex_name(expr.name)
+        if expr.name in GREEK:
+            return GREEK[expr.name]
         return super()._print_Symbol(expr, style)
 
     def _print_Indexed(self, expr: Indexed) -> str:
@@ -116,8 +289,28 @@ class MathLatexPrinter(LatexPrinter):
         s = self._print(e)
         return rf"\left({s}\right)" if e.is_Add or s.startswith("-") else s
 
+    def _print_Add(self, expr: Expr, order: str | None = None) -> str:
+        return super()._print_Add(flat_add(expr), order=order)
+
+    def _print_log(self, expr: Expr, exp: str | None = None) -> str:
+        """``\\log p_j`` as papers write it; parentheses only around a compound argument."""
+        arg = expr.args[0]
+        head = r"\log" if exp is None else rf"\log^{{{exp}}}"
+        if _is_atomic(arg):
+            return f"{head} {self._print(arg)}"
+        return rf"{head}\left({self._print(arg)}\right)"
+
     def _print_Mul(self, expr: Mul) -> str:
         args = expr.args
+        flat = _factors(expr)
+        logs = [a for a in flat if isinstance(a, log) and _is_atomic(a.args[0])]
+        if len(logs) > 1:
+            rest = [a for a in flat if a not in logs]
+            printed = [self._print(Mul(*rest, evaluate=False))] if rest else []
+            return " ".join(printed + [rf"\log\left({self._print(a.args[0])}\right)" for a in logs])
+        if logs and flat[-1] is not logs[0]:
+            # \log p_j q reads as log(p_j q): a log without parentheses goes last
+            return self._print_Mul(Mul(*[a for a in flat if a is not logs[0]], logs[0], evaluate=False))
         if args[0] == -1 and len(args) > 1:
             rest = args[1] if len(args) == 2 else Mul(*args[1:], evaluate=False)
             return "- " + (rf"\left({self._print(rest)}\right)" if rest.is_Add else self._print(rest))
@@ -221,6 +414,36 @@ class MathTextPrinter(StrPrinter):
         a, b = (self._print(x) for x in expr.args)
         return f"δ_{a}{b}" if len(a) == len(b) == 1 else f"δ_{{{a},{b}}}"
 
+    def _print_MatrixSymbol(self, expr: Expr) -> str:
+        return self.notation.rename.get(expr.name, expr.name)
+
+    def _print_Transpose(self, expr: Expr) -> str:
+        return f"{self._print(expr.arg)}ᵀ"
+
+    def _print_HadamardProduct(self, expr: Expr) -> str:
+        return " ⊙ ".join(f"({self._print(a)})" if a.is_MatAdd else self._print(a) for a in expr.args)
+
+    def _print_HadamardPower(self, expr: Expr) -> str:
+        return f"{self._print(expr.base)}^∘{self._print(expr.exp)}"
+
+    def _print_DiagMatrix(self, expr: Expr) -> str:
+        return f"diag({self._print(expr.args[0])})"
+
+    def _print_OneMatrix(self, expr: Expr) -> str:
+        return "𝟏"
+
+    def _print_MatAdd(self, expr: Expr) -> str:
+        return _signed_terms(self, expr, " + ", " - ")
+
+    def _print_MatMul(self, expr: Expr) -> str:
+        scalar, matrices = _split_matmul(expr)
+        parts = [f"({self._print(m)})" if m.is_MatAdd else self._print(m) for m in matrices]
+        if scalar == 1:
+            return " ".join(parts)
+        if scalar == -1:
+            return "-" + " ".join(parts)
+        return " ".join([self._factor(scalar), *parts])
+
     def _print_log(self, expr: Expr) -> str:
         return f"log({self._print(expr.args[0])})"
 
@@ -263,7 +486,7 @@ _LATEX_TEXT = {
     "&": r"\&",
     "%": r"\%",
     "#": r"\#",
-    "_": r"\_",
+    "_": r"\_\allowbreak{}",  # identifiers such as log_softmax may break after an underscore
     "{": r"\{",
     "}": r"\}",
     "^": r"\^{}",
@@ -276,7 +499,7 @@ _LATEX_TEXT = {
 }
 
 
-def prose(template: str, notation: Notation | None = None, *, style: str = "text") -> str:
+def prose(template: str, notation: Notation | None = None, *, style: str = "text", keep_math: bool = False) -> str:
     """Render prose whose math spans are `$…$` with renameable symbols `@f @p @y @C`.
 
     style "text": plain Unicode; "latex": text escaped, math converted to LaTeX;
@@ -289,11 +512,16 @@ def prose(template: str, notation: Notation | None = None, *, style: str = "text
     for n, part in enumerate(template.split("$")):
         if n % 2:
             part = re.sub(r"@([fpyC])", lambda m: names[m.group(1)], part)
+            if notation.display("L") != "L":  # the loss has no @ marker: L alone in a math span is the loss
+                part = re.sub(r"(?<![\\A-Za-z])L(?![A-Za-z])", lambda m: names["L"], part)
             if as_latex:
                 part = "".join(_LATEX_MATH.get(ch, ch) for ch in part).replace("log ", r"\log ")
+                part = _GREEK_WORD.sub(lambda m: GREEK[m.group(1)] + " ", part)
+                if style == "latex" and out and out[-1] and not out[-1][-1].isspace():
+                    out.append(r"\hspace{0pt}")  # Chinese has no space before math: a place to break the line
                 out.append(f"${part.strip()}$")
             else:
-                out.append(part)
+                out.append(part.replace(" ", "\x00") if keep_math else part)
         else:
             out.append("".join(_LATEX_TEXT.get(ch, ch) for ch in part) if style == "latex" else part)
     return "".join(out)
