@@ -119,3 +119,12 @@ def test_text_wraps_under_the_expression_and_keeps_a_formula_whole():
     assert any("Σ_{j=0}^{C - 1}" in line for line in lines)  # never broken inside {…}
     note = wrap_words("multiply out; Σ_j\x00y_j\x00=\x001 (step 1)", 12)
     assert "Σ_j y_j = 1" in note.split("\n")
+
+
+def test_a_greek_parameter_takes_the_letter_chosen():
+    d = derive(None, loss="label-smoothing")
+    chosen = FORMATS["latex"](d, RenderOptions(notation=Notation.parse(r"eps=\epsilon")))
+    assert r"\frac{\epsilon}{C}" in chosen and r"\varepsilon" not in chosen
+    assert r"\varepsilon" in FORMATS["latex"](d, RenderOptions())  # the twin: the default letter
+    with pytest.raises(InputError):
+        Notation.parse(r"eps=\mathcal{E}")

@@ -265,6 +265,11 @@ def main(debug: bool) -> None:
     help="With --format latex: only numbered align environments with a \\label per step, to paste into a paper.",
 )
 @click.option(
+    "--tags",
+    is_flag=True,
+    help="With --equations-only: number each step's equation as the printout numbers the step (\\tag{3}).",
+)
+@click.option(
     "--labels-prefix",
     metavar="PREFIX",
     default=None,
@@ -319,6 +324,7 @@ def derive(
     layout: str,
     equations_only: bool,
     labels_prefix: str | None,
+    tags: bool,
     lang: str,
     notation: str | None,
     output: str | None,
@@ -368,7 +374,10 @@ def derive(
             layout=layout,
             equations_only=equations_only,
             labels_prefix=_label_prefix(labels_prefix),
+            tags=tags,
         )
+        if (tags or labels_prefix is not None) and not equations_only:
+            raise InputError("--tags and --labels-prefix go with --equations-only")
         if equations_only and (fmt != "latex" or standalone):
             raise InputError("--equations-only goes with --format latex, without --standalone")
         if fmt in BINARY and target.is_stdout and _tty(sys.stdout):

@@ -28,6 +28,7 @@ class RenderOptions:
     layout: str = "wide"  # LaTeX: notes beside the line (wide) or under it (narrow, two columns)
     equations_only: bool = False  # LaTeX: only the numbered align environments
     labels_prefix: str = ""  # LaTeX --equations-only: \label prefix (default eq:<loss>)
+    tags: bool = False  # LaTeX --equations-only: \tag each step with its number, as the printout numbers it
 
 
 @dataclass(frozen=True)

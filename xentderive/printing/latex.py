@@ -174,7 +174,8 @@ def equations(d: Derivation, options: RenderOptions) -> str:
         rows = aligned_rows(step, options, layout, reserve=3.0)
         lines = []
         for k, (row, note) in enumerate(rows):
-            tail = rf" \label{{{prefix}:{step.key}}}" if k == len(rows) - 1 else r" \nonumber"
+            tag = rf" \tag{{{number}}}" if options.tags else ""
+            tail = rf"{tag} \label{{{prefix}:{step.key}}}" if k == len(rows) - 1 else r" \nonumber"
             comment = f" % {_comment(plain(note))}" if note else ""
             lines.append(row + tail + (" \\\\" if k < len(rows) - 1 else "") + comment)
         out += ["\\begin{align}", *lines, "\\end{align}"]

@@ -85,8 +85,18 @@ class Notation:
         shown: dict[str, str] = {}
         for part in spec.split(","):
             key, sep, value = (s.strip() for s in part.partition("="))
+            if sep and key in GREEK and key not in _KEYS:  # eps=\\epsilon: a Greek parameter's letter, by choice
+                if not (value.startswith("\\") and value[1:] in _GREEK_LETTERS):
+                    raise InputError(f"--notation {key}={value!r}: a parameter's letter is a Greek one, e.g. \\epsilon")
+                if key in shown:
+                    raise InputError(f"--notation names {key} twice")
+                shown[key] = value
+                continue
             if not sep or key not in _KEYS:
-                raise InputError(f"--notation expects KEY=NAME pairs with KEY in {', '.join(_KEYS)} (got {part!r})")
+                raise InputError(
+                    f"--notation expects KEY=NAME pairs with KEY in {', '.join(_KEYS)} or a Greek parameter such as "
+                    f"eps (got {part!r})"
+                )
             if key in values or _KEYS[key] in shown:
                 raise InputError(f"--notation names {key} twice")
             if value.startswith("\\"):
@@ -251,7 +261,7 @@ class MathLatexPrinter(_MatrixLatex, LatexPrinter):
         if expr.name in self.notation.rename:
             return self.notation.latex_name(expr.name)
         if expr.name in GREEK:
-            return GREEK[expr.name]
+            return dict(self.notation.shown).get(expr.name, GREEK[expr.name])
         return super()._print_Symbol(expr, style)
 
     def _print_Indexed(self, expr: Indexed) -> str:
@@ -508,6 +518,7 @@ def prose(template: str, notation: Notation | None = None, *, style: str = "text
     notation = notation or Notation()
     as_latex = style in ("latex", "markdown")
     names = {k: notation.latex_name(k) for k in notation.rename} if as_latex else notation.rename
+    letters = GREEK | dict(notation.shown)  # eps → \\varepsilon, or the letter --notation chose
     out = []
     for n, part in enumerate(template.split("$")):
         if n % 2:
@@ -516,7 +527,7 @@ def prose(template: str, notation: Notation | None = None, *, style: str = "text
                 part = re.sub(r"(?<![\\A-Za-z])L(?![A-Za-z])", lambda m: names["L"], part)
             if as_latex:
                 part = "".join(_LATEX_MATH.get(ch, ch) for ch in part).replace("log ", r"\log ")
-                part = _GREEK_WORD.sub(lambda m: GREEK[m.group(1)] + " ", part)
+                part = _GREEK_WORD.sub(lambda m: letters[m.group(1)] + " ", part)
                 if style == "latex" and out and out[-1] and not out[-1][-1].isspace():
                     out.append(r"\hspace{0pt}")  # Chinese has no space before math: a place to break the line
                 out.append(f"${part.strip()}$")
