@@ -145,3 +145,13 @@ def test_a_mutated_page_is_caught(tmp_path, derivations):
     part = f"\\begin{{align*}}\n{wide} = {wide} + {wide}\n\\end{{align*}}"
     log = _compile(tmp_path, _document(PAGES["two-column 10pt"], "en", [("unbroken", part)]))
     assert "unbroken" in _problems(log)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_narrow_standalone_document_has_two_columns_and_no_overfull_box(tmp_path, derivations, lang):
+    _require("pdflatex")
+    parts = [FORMATS["latex"](derivations[n], RenderOptions(standalone=True, lang=lang, layout="narrow"))
+             for n in ("z-loss", "poly1 vector form")]  # fmt: skip
+    for source in parts:
+        assert "twocolumn" in source
+        assert _problems(_compile(tmp_path, source)) == {}

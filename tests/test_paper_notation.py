@@ -33,6 +33,8 @@ def test_latex_names_are_printed_as_given_and_as_unicode_in_text():
         r"loss=\mathcal{L}}",
         r"probs=\hat{y},labels=\hat{y}",  # the same name twice
         r"probs=\notgreek",
+        r"probs=\mathcal{p}",  # \mathcal has no lowercase: it would print another glyph
+        r"probs=\delta",  # the Kronecker delta's letter
         r"loss=L2",
         "probs=q,probs=r",
     ],
@@ -128,3 +130,20 @@ def test_a_greek_parameter_takes_the_letter_chosen():
     assert r"\varepsilon" in FORMATS["latex"](d, RenderOptions())  # the twin: the default letter
     with pytest.raises(InputError):
         Notation.parse(r"eps=\mathcal{E}")
+
+
+@pytest.mark.parametrize(
+    ("loss", "spec"),
+    [("focal", r"probs=\gamma"), ("temperature", r"probs=\mathit{T}"), ("label-smoothing", r"probs=\epsilon")],
+)
+def test_a_latex_name_that_prints_as_a_parameters_letter_is_refused(loss, spec):
+    result = CliRunner().invoke(main, ["derive", "--loss", loss, "--notation", spec])
+    assert result.exit_code == 2 and "the letter of the parameter" in result.output
+    other = CliRunner().invoke(main, ["derive", "-C", "3", "--notation", spec])  # the twin: no such parameter
+    assert other.exit_code == 0, other.output
+
+
+def test_a_rational_divisor_is_bracketed_in_text():
+    d = derive(None, loss="temperature", params={"T": "3/2"}, form="vector")
+    shown = FORMATS["text"](d, RenderOptions())
+    assert "(p_i - y_i)/(3/2)" in shown and "∇_f L = (1/(3/2)) (p - y)" in shown and "/3/2" not in shown

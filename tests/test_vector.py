@@ -24,7 +24,7 @@ EXPECTED = {  # the vector form as the text format prints it
     "softmax-ce": "∇_f L = p - y",
     "log-softmax-nll": "∇_f L = p - y",
     "sigmoid-bce": "∇_f L = p - y",
-    "temperature": "∇_f L = 1/T (p - y)",
+    "temperature": "∇_f L = (1/T) (p - y)",
     "weighted-ce": "∇_f L = (Σ_{j=0}^{C - 1} (w_j·y_j)) p - w ⊙ y",
     "focal": "∇_f L = (Σ_{j=0}^{C - 1} g_j) p - g",
     "softmax-jacobian": "∂p/∂f = diag(p) - p pᵀ",
@@ -96,3 +96,8 @@ def test_every_format_shows_the_vector_form():
     eq = FORMATS["latex"](d, RenderOptions(equations_only=True))
     assert r"\label{eq:ce-hessian:vector}" in eq
     assert "Vector form: ∇²_f L = diag(p) - p pᵀ  [proved for every C]" in FORMATS["text"](d, RenderOptions())
+
+
+def test_a_term_with_a_zero_factor_is_left_out():
+    d = derive(3, loss="label-smoothing", params={"eps": "1"}, form="vector")
+    assert text(d.vector.expr) == "p - (1/3) 𝟏" and d.vector.status is Status.VERIFIED

@@ -53,6 +53,20 @@ def check_notation(ctx: Context, names: dict[str, str], loss: str) -> None:
             raise InputError(f"--notation {key}={name} clashes with {taken[name]} of {loss}: choose another name")
 
 
+def check_letters(ctx: Context, letters: dict[str, str], loss: str) -> None:
+    """A LaTeX name must not print as a parameter's letter (probs=\\gamma beside γ): same check, as seen."""
+    from .printing.notation import seen_letter  # printing knows how a name is seen
+
+    roles = {v: k for k, v in DEFAULT_NAMES.items()} | {"L": "loss"}
+    for name in ctx.params:
+        for internal, letter in letters.items():
+            if letter == seen_letter(name):
+                raise InputError(
+                    f"--notation {roles[internal]} prints as {letter}, the letter of the parameter {name} of {loss}: "
+                    "choose another name"
+                )
+
+
 def assumptions(ctx: Context, labels: str, *, has_loss: bool = True) -> list[str]:
     """The stated assumptions, as prose (`$…$` math, `@f`-style names) for every format.
 
@@ -79,6 +93,7 @@ def build(
     logits_expr: str | None = None,
     param_ranges: dict[str, str] | None = None,
     min_classes: int = 1,
+    letters: dict[str, str] | None = None,
 ) -> Derivation:
     """The unverified derivation: steps and claim as data, every status pending.
 
@@ -126,6 +141,7 @@ def build(
         min_classes=spec.min_classes[0],
     )
     check_notation(ctx, names or {}, loss)
+    check_letters(ctx, letters or {}, loss)
     target_text = target if target is not None else spec.default_target(ctx, labels)
     derived = spec.default_claim(ctx, labels) if target is None and spec.default_claim else None
     try:
@@ -215,6 +231,7 @@ def derive(
     param_ranges: dict[str, str] | None = None,
     min_classes: int = 1,
     form: str = "index",
+    letters: dict[str, str] | None = None,
 ) -> Derivation:
     """Build and verify the gradient derivation of `loss` (see `build` for the arguments).
 
@@ -234,6 +251,7 @@ def derive(
         logits_expr=logits_expr,
         param_ranges=param_ranges,
         min_classes=min_classes,
+        letters=letters,
     )
     if form == "vector":
         try:

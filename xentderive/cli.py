@@ -257,7 +257,8 @@ def main(debug: bool) -> None:
     type=click.Choice(["wide", "narrow"]),
     default="wide",
     show_default=True,
-    help="With --format latex: notes beside each line (wide) or under it (narrow, for two-column pages).",
+    help="With --format latex, png or svg: notes beside each line (wide) or under it (narrow, for two-column "
+    "pages; --standalone then sets two columns).",
 )
 @click.option(
     "--equations-only",
@@ -410,6 +411,7 @@ def derive(
                 param_ranges=ranges,
                 min_classes=min_classes,
                 form=form,
+                letters=options.notation.letters(),
             )
         shown = derivation.at_index(index) if index is not None else derivation
         rendered = _terminal_text(shown, options, width) if terminal else PRINTERS[fmt](shown, options)

@@ -75,13 +75,15 @@ class _Vectors:
         if isinstance(e, Indexed) and e.indices == (i,):
             return self.symbol(e.base)
         if e.is_Add:
-            parts = [self.vector(a) for a in e.args]
+            parts = [p for p in (self.vector(a) for a in e.args) if not (not isinstance(p, MatrixExpr) and p == 0)]
             ones = OneMatrix(self.n, 1)
             terms = [p if isinstance(p, MatrixExpr) else MatMul(p, ones) for p in parts]
             return MatAdd(*(t for term in terms for t in (term.args if term.is_MatAdd else (term,))))
         if e.is_Mul:
             scalars = [a for a in e.args if self.free(a, i)]
             vectors = [self.vector(a) for a in e.args if not self.free(a, i)]
+            if Mul(*scalars) == 0:  # (1 - eps) y at eps = 1: no term at all, not "0 y"
+                return Mul(*scalars)
             core = vectors[0] if len(vectors) == 1 else HadamardProduct(*vectors)
             return MatMul(Mul(*scalars), core) if scalars else core  # not `*`: it would write a Sum out
         if isinstance(e, Pow) and self.free(e.exp, i) and e.exp.is_Integer and e.exp > 1:

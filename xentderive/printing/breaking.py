@@ -108,7 +108,7 @@ class Breaker:
             return None
         p = self.printer
         head = rf"\frac{{1}}{{{p.doprint(denominator)}}}"
-        if width(head) > budget - 2:
+        if width(head) > budget:
             return None
         inner = self.pieces(numerator, budget - 2)
         if numerator.is_Add or len(inner) > 1:

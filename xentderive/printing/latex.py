@@ -77,7 +77,15 @@ def aligned_rows(step: Step, options: RenderOptions, layout: Layout, *, reserve:
     breaker = Breaker(printer, measure)
     lefts = [printer.doprint(chain[0].expr) for chain in step.chains]
     widest = max((width(t) for t in lefts), default=0.0)
-    classic = widest <= _CLASSIC_LHS * measure
+    if widest <= _CLASSIC_LHS * measure:
+        rows = _rows(step, breaker, lefts, measure, widest, classic=True)
+        if all(width(re.sub(r"&|\\quad", "", row)) <= measure for row, _ in rows):
+            return rows
+    # a left side too wide to share its rows, or a row that would not fit beside it: rows of its own
+    return _rows(step, breaker, lefts, measure, widest, classic=False)
+
+
+def _rows(step: Step, breaker: Breaker, lefts: list[str], measure: float, widest: float, *, classic: bool):
     rows: list[tuple[str, str]] = []
     for chain, left in zip(step.chains, lefts, strict=True):
         if classic:
@@ -207,7 +215,13 @@ def render(d: Derivation, options: RenderOptions | None = None, *, fit_page: boo
         return header + note + body(d, options)
     w = Words(options, "latex")
     title = w.title(d) + ": " + w.classes(d)
-    preamble = ["\\documentclass[11pt]{article}", "\\usepackage{amsmath,amssymb}", "\\allowdisplaybreaks"]
+    # narrow is for two columns: its standalone document has them
+    page = (
+        "\\documentclass[10pt,twocolumn]{article}"
+        if options.layout == "narrow" and not fit_page
+        else "\\documentclass[11pt]{article}"
+    )
+    preamble = [page, "\\usepackage{amsmath,amssymb}", "\\allowdisplaybreaks"]
     if zh:
         preamble.append("\\usepackage{CJKutf8}")
     if fit_page:

@@ -50,13 +50,27 @@ def unicode_name(shown: str) -> str:
             if m["alphabet"] == "mathcal"
             else m["letters"]
         )
-    return _GREEK_LETTERS[m["greek"]]
+    return _GREEK_LETTERS.get(m["greek"], shown)
+
+
+def _seen(letter: str) -> str:
+    """Letters a reader cannot tell apart, as one."""
+    return {"ϵ": "ε", "ϕ": "φ"}.get(letter, letter)
+
+
+def seen_letter(name: str) -> str:
+    """A parameter's letter as printed: gamma → γ, eps → ε, T → T."""
+    return _seen(unicode_name(GREEK[name])) if name in GREEK else name
 
 
 def _latex_name_ok(value: str) -> bool:
     m = _LATEX_NAME.match(value)
     if not m:
         return False
+    if m["alphabet"] == "mathcal" and not m["letters"].isupper():
+        return False  # \\mathcal has capitals only: \\mathcal{p} would print another glyph
+    if unicode_name(value) in ("δ", "i", "j", "k", "n", "e"):
+        return False  # the Kronecker delta, the indices and e are taken
     inner = m["accented"] or ""
     greek = m["greek"] or (inner[1:] if inner.startswith("\\") else "")
     return not greek or greek in _GREEK_LETTERS
@@ -102,8 +116,8 @@ class Notation:
             if value.startswith("\\"):
                 if not _latex_name_ok(value):
                     raise InputError(
-                        f"--notation {key}={value!r}: a LaTeX name is a Greek letter (\\sigma), an accent "
-                        "(\\hat{y}, \\tilde{p}, \\bar{z}) or an alphabet (\\mathcal{L}, \\mathrm{logit})"
+                        f"--notation {key}={value!r}: a LaTeX name is a Greek letter (\\sigma, not \\delta), an accent "
+                        "(\\hat{y}, \\tilde{p}, \\bar{z}) or an alphabet (\\mathcal{L} with capitals, \\mathrm{logit})"
                     )
                 shown[_KEYS[key]] = value
             elif not _NAME.match(value) or (value in _RESERVED and not (key == "loss" and value == "L")):
@@ -120,6 +134,10 @@ class Notation:
         if len(set(names)) != len(names):
             raise InputError(f"--notation gives two symbols the same name ({', '.join(names)})")
         return notation
+
+    def letters(self) -> dict[str, str]:
+        """Each LaTeX-named role's letter as a reader sees it (ϵ and ε alike), by internal name."""
+        return {k: _seen(unicode_name(v)) for k, v in self.shown if k in _KEYS.values()}
 
     @property
     def claim_names(self) -> dict[str, str]:
@@ -384,6 +402,7 @@ class MathTextPrinter(StrPrinter):
         """A factor of a product: parenthesized unless it is a single tight term."""
         s = self._print(e)
         loose = e.is_Add or isinstance(e, (Mul, Sum)) or type(e).__name__ == "SumExcept" or s.startswith("-")
+        loose = loose or (e.is_Rational and not e.is_Integer) or (e.is_Pow and e.exp.is_negative)  # x/(3/2)
         return f"({s})" if loose else s
 
     def _print_Mul(self, expr: Mul) -> str:
