@@ -43,8 +43,7 @@ class Words:
 
         keep_math (text only): a formula's spaces become NUL, so a wrapper keeps it whole.
         """
-        shown = prose(tr(template, self.options.lang), self.options.notation, style=self.style, keep_math=keep_math)
-        return shown
+        return prose(tr(template, self.options.lang), self.options.notation, style=self.style, keep_math=keep_math)
 
     def word(self, key: str, **values: object) -> str:
         """A fixed phrase (status, headings) translated and rendered."""

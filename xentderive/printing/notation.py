@@ -553,5 +553,7 @@ def prose(template: str, notation: Notation | None = None, *, style: str = "text
             else:
                 out.append(part.replace(" ", "\x00") if keep_math else part)
         else:
-            out.append("".join(_LATEX_TEXT.get(ch, ch) for ch in part) if style == "latex" else part)
+            out.append(
+                "".join(_LATEX_TEXT.get(ch, ch) for ch in part).replace("--", "-{}-") if style == "latex" else part
+            )
     return "".join(out)

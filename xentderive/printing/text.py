@@ -34,8 +34,7 @@ class TextView:
         self.d = derivation
         self.o = options or RenderOptions()
         self.w = Words(self.o)
-
-    width = 120
+        self.width = 120  # the console's, once rendered
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         d, w, n = self.d, self.w, self.o.notation
