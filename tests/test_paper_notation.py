@@ -63,6 +63,7 @@ def test_a_fixed_value_is_stated_where_the_symbol_disappears():
     assert "$\\gamma  = 2$ (given with --param)" in FORMATS["markdown"](d, RenderOptions())
     weights = derive(3, loss="weighted-ce", params={"w0": "2"})
     assert "$w_0 = 2$ (given with --param)" in weights.assumptions
+    assert r"$\gamma  = 2$（由 -{}-param 给定）" in FORMATS["latex"](d, RenderOptions(lang="zh"))
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,8 @@ are translated; the mathematics is the same in every language, and the technical
 
 from __future__ import annotations
 
+import re
+
 LANGS = ("en", "zh")
 
 ZH: dict[str, str] = {
@@ -339,9 +341,20 @@ def title(loss: str, lang: str) -> str:
     return word("title", lang, loss=loss)
 
 
+# Prose built around values (a parameter's given value): translated by its pattern.
+ZH_PATTERNS = [(re.compile(r"^(\$[^$]*\$) \(given with --param\)$"), r"\1（由 --param 给定）")]
+
+
 def tr(text: str, lang: str) -> str:
     """`text` in `lang`; English (the key itself) where the catalogue has no entry."""
-    return ZH.get(text, text) if lang == "zh" else text
+    if lang != "zh":
+        return text
+    if text in ZH:
+        return ZH[text]
+    for pattern, replacement in ZH_PATTERNS:
+        if pattern.match(text):
+            return pattern.sub(replacement, text)
+    return text
 
 
 def word(key: str, lang: str, **values: object) -> str:
