@@ -101,3 +101,16 @@ def test_every_format_shows_the_vector_form():
 def test_a_term_with_a_zero_factor_is_left_out():
     d = derive(3, loss="label-smoothing", params={"eps": "1"}, form="vector")
     assert text(d.vector.expr) == "p - (1/3) 𝟏" and d.vector.status is Status.VERIFIED
+
+
+@pytest.mark.parametrize("loss", ["softmax-jacobian", "ce-hessian", "softmax-ce"])
+def test_one_class_has_a_vector_form_too(loss):
+    """At C = 1 a matrix is 1×1, as a vector is: its entry is read by what it is, not by its shape."""
+    assert derive(1, loss=loss, form="vector").vector.status is Status.VERIFIED
+
+
+def test_a_gradient_the_same_for_every_class_is_a_multiple_of_the_ones_vector():
+    d = derive(None, loss_expr="sum_j(f_j)^2", form="vector")
+    assert "𝟏" in text(d.vector.expr) and d.vector.status is Status.PROVED
+    zero = derive(None, loss_expr="beta*sum_j(-y_j*log(p_j))", params={"beta": "0"}, form="vector")
+    assert text(zero.vector.expr) == "𝟎"

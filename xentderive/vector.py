@@ -21,6 +21,7 @@ from sympy.matrices.expressions import (
     MatrixExpr,
     MatrixSymbol,
     OneMatrix,
+    ZeroMatrix,
 )
 from sympy.matrices.expressions.diagonal import DiagMatrix
 from sympy.matrices.expressions.matexpr import MatrixElement
@@ -149,7 +150,7 @@ def entries_match(d: Derivation, expr: MatrixExpr, vectors: _Vectors | None = No
     i, j = vectors.i, vectors.j
     for symbol in expr.atoms(MatrixSymbol):  # the names in `expr` back to the derivation's own symbols
         vectors.bases.setdefault(symbol.name, next(b for b in _bases(d) if str(b.label) == symbol.name))
-    entry = expr[i, 0].doit() if expr.shape[1] == 1 else expr[i, j].doit()
+    entry = expr[i, 0].doit() if _kind(d) == "gradient" else expr[i, j].doit()  # not by shape: C = 1 is 1×1
     # doit() on both sides: at a concrete C a sum over the classes is written out in both
     return _delta_normalized(vectors.index_form(entry) - d.result.doit(), i, j) == 0
 
@@ -167,8 +168,8 @@ def vector_form(d: Derivation) -> VectorForm:
         raise NoVectorForm("a batch's gradient indexes samples as well as classes")
     kind, vectors = _kind(d), _Vectors(d)
     expr = vectors.matrix(d.result) if kind != "gradient" else vectors.vector(d.result)
-    if not isinstance(expr, MatrixExpr):
-        raise NoVectorForm("the result does not depend on the class")
+    if not isinstance(expr, MatrixExpr):  # the same for every class: a multiple of 𝟏, or the zero vector
+        expr = ZeroMatrix(vectors.n, 1) if expr == 0 else MatMul(expr, OneMatrix(vectors.n, 1))
     if not entries_match(d, expr, vectors):
         raise NoVectorForm("its entries did not expand to the index form (not printed)")
     passed = d.ok

@@ -221,6 +221,9 @@ class _MatrixLatex:
     def _print_OneMatrix(self, expr: Expr) -> str:
         return r"\mathbf{1}"
 
+    def _print_ZeroMatrix(self, expr: Expr) -> str:
+        return r"\mathbf{0}"
+
     def _print_MatAdd(self, expr: Expr) -> str:
         return _signed_terms(self, expr, " + ", " - ")
 
@@ -460,6 +463,9 @@ class MathTextPrinter(StrPrinter):
 
     def _print_OneMatrix(self, expr: Expr) -> str:
         return "𝟏"
+
+    def _print_ZeroMatrix(self, expr: Expr) -> str:
+        return "𝟎"
 
     def _print_MatAdd(self, expr: Expr) -> str:
         return _signed_terms(self, expr, " + ", " - ")
