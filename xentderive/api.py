@@ -18,7 +18,7 @@ from .limits import GRADIENT_MAX_CLASSES, GRADIENT_MAX_MATRIX, MAX_CLASSES
 from .model import Derivation, Line, Status, Step
 from .params import resolve
 from .semantics import ASSUME_LABEL_SUM, ASSUME_LABELS_NONNEGATIVE, free_indices, instantiate
-from .vector import NoVectorForm, vector_form
+from .vector import NoVectorForm, vector_form, vector_status
 from .verify import checker_for, verify
 
 LABELS = ("onehot", "soft")
@@ -253,14 +253,15 @@ def derive(
         min_classes=min_classes,
         letters=letters,
     )
+    vector = None
     if form == "vector":
         try:
-            vector_form(built)  # before the proof: a result with no vector form is bad input, at once
+            vector = vector_form(built)  # before the proof: a result with no vector form is bad input, at once
         except NoVectorForm as err:
             raise InputError(f"--form vector: {built.loss} has no vector form ({err})") from None
-    checked = check(built, on_step)
-    if form == "vector":
-        checked.vector = vector_form(checked)
+    checked = check(built, on_step)  # fills in the statuses; the result it restates is unchanged
+    if vector is not None:
+        checked.vector = replace(vector, status=vector_status(checked))
     return checked
 
 

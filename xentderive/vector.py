@@ -78,7 +78,7 @@ class _Vectors:
         if e.is_Add:
             parts = [p for p in (self.vector(a) for a in e.args) if not (not isinstance(p, MatrixExpr) and p == 0)]
             ones = OneMatrix(self.n, 1)
-            terms = [p if isinstance(p, MatrixExpr) else MatMul(p, ones) for p in parts]
+            terms = [p if isinstance(p, MatrixExpr) else _times(p, ones) for p in parts]
             return MatAdd(*(t for term in terms for t in (term.args if term.is_MatAdd else (term,))))
         if e.is_Mul:
             scalars = [a for a in e.args if self.free(a, i)]
@@ -86,7 +86,7 @@ class _Vectors:
             if Mul(*scalars) == 0:  # (1 - eps) y at eps = 1: no term at all, not "0 y"
                 return Mul(*scalars)
             core = vectors[0] if len(vectors) == 1 else HadamardProduct(*vectors)
-            return MatMul(Mul(*scalars), core) if scalars else core  # not `*`: it would write a Sum out
+            return _times(Mul(*scalars), core)  # not `*`: it would write a Sum out
         if isinstance(e, Pow) and self.free(e.exp, i) and e.exp.is_Integer and e.exp > 1:
             return HadamardPower(self.vector(e.base), e.exp)
         raise NoVectorForm(f"{type(e).__name__.lower()} of a per-class quantity has no vector form here")
@@ -130,6 +130,7 @@ class _Vectors:
 
 
 def _times(scalar: Expr, matrix: MatrixExpr) -> MatrixExpr:
+    """scalar·matrix as written: MatMul, not `*`, which would evaluate (and write a Sum out)."""
     return matrix if scalar == 1 else MatMul(scalar, matrix)
 
 
@@ -169,14 +170,19 @@ def vector_form(d: Derivation) -> VectorForm:
     kind, vectors = _kind(d), _Vectors(d)
     expr = vectors.matrix(d.result) if kind != "gradient" else vectors.vector(d.result)
     if not isinstance(expr, MatrixExpr):  # the same for every class: a multiple of 𝟏, or the zero vector
-        expr = ZeroMatrix(vectors.n, 1) if expr == 0 else MatMul(expr, OneMatrix(vectors.n, 1))
+        expr = ZeroMatrix(vectors.n, 1) if expr == 0 else _times(expr, OneMatrix(vectors.n, 1))
     if not entries_match(d, expr, vectors):
         raise NoVectorForm("its entries did not expand to the index form (not printed)")
-    passed = d.ok
-    status = (Status.PROVED if d.ctx.symbolic else Status.VERIFIED) if passed else Status.UNPROVED
     method = (
         "restates the result: SymPy expands entry (i, j) of the matrix expression to the index form the steps proved"
         if kind != "gradient"
         else "restates the result: SymPy expands entry i of the vector expression to the index form the steps proved"
     )
-    return VectorForm(kind, expr, status, method)
+    return VectorForm(kind, expr, vector_status(d), method)
+
+
+def vector_status(d: Derivation) -> Status:
+    """A restatement holds as far as what it restates: proved, verified, or not proved."""
+    if not d.ok:
+        return Status.UNPROVED
+    return Status.PROVED if d.ctx.symbolic else Status.VERIFIED

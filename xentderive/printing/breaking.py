@@ -31,11 +31,8 @@ def _inline(text: str) -> Piece:
 
 def _wrapped(open_: str, inner: list[Piece], close: str, budget: float) -> list[Piece]:
     """`close` glued to the last piece; `open_` to the first, or a piece of its own if too wide."""
-    first, last = inner[0], inner[-1]
-    if len(inner) == 1:
-        inner = [Piece(f"{first.text}{close}", f"{first.opening}{close}")]
-    else:
-        inner = [*inner[:-1], Piece(f"{last.text}{close}", f"{last.opening}{close}")]
+    last = inner[-1]
+    inner = [*inner[:-1], Piece(f"{last.text}{close}", f"{last.opening}{close}")]
     first = inner[0]
     if not open_:
         return inner

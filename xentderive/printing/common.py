@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from ..i18n import title, tr, word
 from ..model import Derivation, Status, Step
-from .notation import Notation, prose
+from .notation import Notation, latex, prose, text
 
 MARKS = {
     Status.PROVED: "✓",
@@ -77,6 +77,12 @@ class Words:
 
     def classes(self, d: Derivation) -> str:
         return self.word("every-c") if d.ctx.symbolic else self(f"$@C = {d.ctx.classes}$")
+
+
+def vector_equation(vector, notation: Notation, style: str = "text", relation: str = "=") -> str:
+    """--form vector's line, e.g. ∇_f L = p - y (`relation` "&=" for an alignment)."""
+    shown = latex(vector.expr, notation) if style == "latex" else text(vector.expr, notation)
+    return f"{vector_lhs(vector.kind, notation, style)} {relation} {shown}"
 
 
 def vector_lhs(kind: str, notation: Notation, style: str = "text") -> str:

@@ -11,7 +11,7 @@ from .. import __version__
 from ..api import gradient_max_classes, raw_gradient
 from ..limits import GRADIENT_MAX_MATRIX
 from ..model import Derivation, Step
-from .common import RenderOptions, Words, vector_lhs
+from .common import RenderOptions, Words, vector_equation
 from .latex import chain_body
 from .notation import latex, text
 
@@ -73,8 +73,8 @@ def document(d: Derivation, options: RenderOptions | None = None) -> dict:
         v = d.vector
         doc["vector"] = {
             "kind": v.kind,
-            "text": f"{vector_lhs(v.kind, n)} = {text(v.expr, n)}",
-            "latex": f"{vector_lhs(v.kind, n, 'latex')} = {latex(v.expr, n)}",
+            "text": vector_equation(v, n),
+            "latex": vector_equation(v, n, "latex"),
             "status": v.status.value,
             "method": w(v.method),
         }

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from .. import __version__
 from ..model import Derivation, Line, Step
 from .breaking import Breaker, pack
-from .common import RenderOptions, Words, vector_lhs
+from .common import RenderOptions, Words, vector_equation
 from .notation import MathLatexPrinter, latex
 from .widths import width
 
@@ -144,7 +144,7 @@ def _vector(d: Derivation, options: RenderOptions, layout: Layout) -> str:
     if d.vector is None:
         return ""
     w, v = Words(options, "latex"), d.vector
-    row = f"{vector_lhs(v.kind, options.notation, 'latex')} &= {latex(v.expr, options.notation)}"
+    row = vector_equation(v, options.notation, "latex", "&=")
     heading = _heading(w.word("vector-form") + ".")
     return f"\n{heading} {w(v.method)} \\emph{{[{w.vector_status(d)}]}}\n\\begin{{align*}}\n{row}\n\\end{{align*}}\n"
 
@@ -190,7 +190,7 @@ def equations(d: Derivation, options: RenderOptions) -> str:
     if d.vector is not None:
         v = d.vector
         out.append(f"% {_comment(plain.word('vector-form'))} [{_comment(plain.vector_status(d))}]")
-        row = f"{vector_lhs(v.kind, options.notation, 'latex')} &= {latex(v.expr, options.notation)}"
+        row = vector_equation(v, options.notation, "latex", "&=")
         out += ["\\begin{align}", rf"{row} \label{{{prefix}:vector}}", "\\end{align}"]
     return "\n".join(out) + "\n"
 

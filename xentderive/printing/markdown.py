@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import __version__
 from ..model import Derivation
-from .common import MARKS, RenderOptions, Words, vector_lhs
+from .common import MARKS, RenderOptions, Words, vector_equation
 from .latex import chain_body
 from .notation import latex
 
@@ -40,7 +40,7 @@ def render(d: Derivation, options: RenderOptions | None = None) -> str:
     out += ["", f"**{w.word('result')}:** ${lhs} = {latex(d.result, n)}$", ""]
     if d.vector is not None:
         v = d.vector
-        shown = f"{vector_lhs(v.kind, n, 'latex')} = {latex(v.expr, n)}"
+        shown = vector_equation(v, n, "latex")
         out += [f"**{w.word('vector-form')}:** ${shown}$ *[{w.vector_status(d)}]*", "",
                 f"<sub>{w.word('method')}: {w(v.method)}</sub>", ""]  # fmt: skip
     return "\n".join(out)

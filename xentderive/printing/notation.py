@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from sympy import Add, Derivative, Expr, Indexed, Integer, Mul, Pow, Sum, Symbol, log
+from sympy import Add, Derivative, Expr, Indexed, Integer, MatMul, Mul, Pow, Sum, Symbol, log
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
@@ -27,11 +27,11 @@ _GREEK_LETTERS = {
     "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
 }  # fmt: skip
 _ACCENTS = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304"}
-_ALPHABETS = {"mathcal", "mathrm", "mathbf", "boldsymbol", "mathit", "mathsf"}
+_ALPHABETS = ("mathcal", "mathrm", "mathbf", "boldsymbol", "mathit", "mathsf")
 # A LaTeX name a paper uses: \hat{y}, \mathcal{L}, \sigma, \tilde{p}: a closed list, never raw TeX.
 _LATEX_NAME = re.compile(
-    r"^\\(?:(?P<accent>hat|tilde|bar)\{(?P<accented>[A-Za-z]|\\[A-Za-z]+)\}"
-    r"|(?P<alphabet>mathcal|mathrm|mathbf|boldsymbol|mathit|mathsf)\{(?P<letters>[A-Za-z]{1,12})\}"
+    rf"^\\(?:(?P<accent>{'|'.join(_ACCENTS)})\{{(?P<accented>[A-Za-z]|\\[A-Za-z]+)\}}"
+    rf"|(?P<alphabet>{'|'.join(_ALPHABETS)})\{{(?P<letters>[A-Za-z]{{1,12}})\}}"
     r"|(?P<greek>[A-Za-z]+))$"
 )
 _KEYS = {"logits": "f", "probs": "p", "labels": "y", "classes": "C", "loss": "L"}
@@ -154,7 +154,7 @@ class Notation:
         given = dict(self.shown)
         if name in given:
             return given[name]
-        return {"f": self.logits, "p": self.probs, "y": self.labels, "C": self.classes}.get(name, name)
+        return {_KEYS[role]: shown for role, shown in self.claim_names.items()}.get(name, name)
 
     def latex_name(self, name: str) -> str:
         """A multi-letter name is upright in LaTeX (\\mathrm), a single letter italic."""
@@ -225,7 +225,7 @@ class _MatrixLatex:
         return r"\mathbf{0}"
 
     def _print_MatAdd(self, expr: Expr) -> str:
-        return _signed_terms(self, expr, " + ", " - ")
+        return _signed_terms(self, expr)
 
     def _print_MatMul(self, expr: Expr) -> str:
         scalar, matrices = _split_matmul(expr)
@@ -250,23 +250,18 @@ def _negative(term: Expr) -> bool:
     return bool(term.is_MatMul and _split_matmul(term)[0].could_extract_minus_sign())
 
 
-def _signed_terms(printer: object, expr: Expr, plus: str, minus: str) -> str:
+def _signed_terms(printer: object, expr: Expr) -> str:
     """A sum of matrix terms with "a - b" for a negative scalar factor, never "a + -b"."""
     out = ""
     terms = sorted(expr.args, key=_negative)  # p - y, not -y + p (a stable sort: otherwise as written)
     for k, term in enumerate(terms):
-        negative = False
-        if term.is_MatMul:
+        negative = _negative(term)
+        if negative:  # the term with its sign taken out, built as is (doit() would write a Sum out)
             scalar, matrices = _split_matmul(term)
-            if scalar.could_extract_minus_sign():
-                negative, term = (
-                    True,
-                    type(term)(-scalar, *matrices).doit()
-                    if -scalar != 1
-                    else (matrices[0] if len(matrices) == 1 else type(term)(*matrices)),
-                )
-        shown = printer._print(term)
-        out += (minus if negative else plus if k else "") + shown if k or not negative else "- " + shown
+            rest = matrices[0] if len(matrices) == 1 else MatMul(*matrices)
+            term = rest if -scalar == 1 else MatMul(-scalar, *matrices)
+        sign = (" - " if negative else " + ") if k else ("- " if negative else "")
+        out += sign + printer._print(term)
     return out
 
 
@@ -468,7 +463,7 @@ class MathTextPrinter(StrPrinter):
         return "𝟎"
 
     def _print_MatAdd(self, expr: Expr) -> str:
-        return _signed_terms(self, expr, " + ", " - ")
+        return _signed_terms(self, expr)
 
     def _print_MatMul(self, expr: Expr) -> str:
         scalar, matrices = _split_matmul(expr)

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import Counterexample, Derivation, Status, Step
-from .common import MARKS, RenderOptions, Words, vector_lhs
+from .common import MARKS, RenderOptions, Words, vector_equation
 from .notation import text
 
 STYLES = {
@@ -55,7 +55,7 @@ class TextView:
             v = d.vector
             yield Text.assemble(
                 (f"{w.word('vector-form')}: ", "bold"),
-                f"{vector_lhs(v.kind, n)} = {text(v.expr, n)}  ",
+                f"{vector_equation(v, n)}  ",
                 (f"[{w.vector_status(d)}]", STYLES[v.status]),
             )
             yield _indent(Text(f"{w.word('method')}: {w(v.method)}", style="dim"))

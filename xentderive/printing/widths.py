@@ -61,9 +61,9 @@ def _tokens(latex: str) -> list[str]:
     return [t for t in _TOKEN.findall(latex) if not t.isspace()]
 
 
-def _down(style: str, steps: int = 1) -> str:
-    """The style of a fraction's parts (one step) or of a script (see `_script`)."""
-    return _STYLES[min(_STYLES.index(style) + steps, 3)]
+def _down(style: str) -> str:
+    """The style of a fraction's parts: one step smaller (display → text → script → scriptscript)."""
+    return _STYLES[min(_STYLES.index(style) + 1, 3)]
 
 
 def _script(style: str) -> str:
@@ -128,9 +128,7 @@ def _width(tokens: list[str], style: str) -> float:
             last_was_sum = False
             continue
         elif t in (r"\frac", r"\dfrac", r"\tfrac"):
-            inner = {"\\dfrac": "text", "\\tfrac": "script"}.get(t, _down(style) if style != "display" else "text")
-            if t == r"\tfrac" and style not in ("display", "text"):
-                inner = "scriptscript"
+            inner = {r"\dfrac": "text", r"\tfrac": _script(style)}.get(t, _down(style))
             numerator, denominator = reader.group(), reader.group()
             w = max(_width(numerator, inner), _width(denominator, inner)) + 0.24 * scale
         elif t in (r"\left", r"\right", *_SIZED):
