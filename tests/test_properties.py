@@ -291,9 +291,18 @@ def test_a_claim_true_by_construction_is_never_called_wrong(claim, classes):
 
 # --- --notation and --param ----------------------------------------------------------------------
 
-NOTATION_KEYS = st.sampled_from(["logits", "probs", "labels", "classes", "logit", "", " probs ", "LOGITS", "x"])
+NOTATION_KEYS = st.sampled_from(
+    ["logits", "probs", "labels", "classes", "loss", "eps", "gamma", "logit", "", " probs ", "LOGITS", "x"]
+)
+LATEX_NAMES = st.one_of(  # LaTeX names (a closed list) and what only looks like one
+    st.sampled_from([r"\hat{y}", r"\mathcal{L}", r"\sigma", r"\epsilon", r"\delta", r"\mathcal{p}", r"\hat{\x}",
+                     r"\input{x}", r"\mathrm{}", r"\hat{y}}", "\\", "\\\\", r"\tilde{\sigma}",
+                     r"\mathbf{abcdefghijklm}"]),
+    st.text(SURROGATE_FREE, max_size=8).map(lambda t: "\\" + t),
+)  # fmt: skip
 NOTATION_NAMES = st.one_of(
     st.text(string.ascii_letters, min_size=1, max_size=14),
+    LATEX_NAMES,
     st.sampled_from(["z", "q", "t", "K", "L", "i", "exp", "sum", "eps", "T", "w", "gamma", "E", "I", "pi", "oo"]),
     st.text(SURROGATE_FREE, max_size=6),
 )
@@ -539,7 +548,11 @@ DERIVE_OPTIONS = st.one_of(
     _flag("--notation", NOTATION_SPECS),
     _flag("-o", st.sampled_from(PATHS)),
     _flag("--memory", MEMORY),
+    _flag("--layout", st.one_of(st.sampled_from(["wide", "narrow"]), HOSTILE)),
+    _flag("--form", st.one_of(st.sampled_from(["index", "vector"]), HOSTILE)),
+    _flag("--labels-prefix", st.one_of(st.sampled_from(["eq:ce", "eq:a.b-c_d", "1eq", "eq:{x}"]), HOSTILE)),
     st.sampled_from([["--standalone"], ["--allow-unproved"], ["--bogus"], ["extra"], ["--index"], ["-C"]]),
+    st.sampled_from([["--equations-only"], ["--tags"], ["-f", "latex", "--equations-only", "--tags"]]),
 )
 
 

@@ -16,7 +16,7 @@ from xentderive import derive
 from xentderive.cli import main
 from xentderive.model import Status
 from xentderive.printing import FORMATS, RenderOptions
-from xentderive.printing.common import vector_lhs
+from xentderive.printing.common import vector_equation
 from xentderive.printing.notation import Notation, text
 from xentderive.vector import NoVectorForm, entries_match, vector_form
 
@@ -33,8 +33,7 @@ EXPECTED = {  # the vector form as the text format prints it
 
 
 def _shown(d) -> str:
-    v = d.vector
-    return f"{vector_lhs(v.kind, Notation())} = {text(v.expr)}"
+    return vector_equation(d.vector, Notation())
 
 
 @pytest.mark.parametrize("loss", EXPECTED)
