@@ -190,7 +190,9 @@ def test_no_color_means_no_escape_codes_even_on_a_terminal():
 LASTING = ["--loss", "weighted-ce", "-C", "30", *(f"--param=w{m}={m + 1}" for m in range(9))]
 
 
-@pytest.mark.parametrize("delay", [0.4, 1.5])
+# From 0.15 s on the command is past the interpreter's own start-up and inside its imports
+# (click, SymPy, mpmath: mpmath's import swallows a KeyboardInterrupt), then in the work.
+@pytest.mark.parametrize("delay", [0.15, 0.25, 0.4, 0.6, 1.5])
 def test_ctrl_c_is_exit_130_with_one_line_and_the_output_file_untouched(tmp_path, delay):
     out = tmp_path / "proof.txt"
     out.write_text("before")
@@ -261,3 +263,53 @@ def test_an_internal_error_is_one_line_and_exit_70_with_the_traceback_only_under
     assert "internal error: RuntimeError: boom" in err
     debug = xd("--debug", "derive", "-C", "2", env=env)
     assert debug.returncode == 70 and b"Traceback" in debug.stderr
+
+
+LOST = """
+import sys, time
+from xentderive import interrupt
+interrupt.install()
+try:
+    print("ready", flush=True)
+    time.sleep(20)
+except BaseException:  # what mpmath's backend probe does with a bare except:
+    pass
+time.sleep(20)  # the run goes on as if nothing happened
+"""
+
+
+def test_ctrl_c_whose_exception_a_library_swallowed_still_ends_in_130():
+    proc = subprocess.Popen(
+        [sys.executable, "-c", LOST],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=ENV,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert proc.stdout.readline() == b"ready\n"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=15)  # the watchdog's grace is 3 s, the sleep 20 s
+    assert proc.returncode == 130, err
+    assert err.decode().endswith("xentderive: interrupted\n")
+
+
+def test_a_wrapped_ctrl_c_is_not_an_internal_error_and_the_twin_is():
+    """The CLI asks whether Ctrl-C arrived before it calls anything an internal error."""
+    script = """
+import sys
+from xentderive import interrupt
+from xentderive.entry import main
+PENDING = len(sys.argv) > 1
+import xentderive.cli as cli
+@cli.main.command("boom")
+def boom():
+    if PENDING:
+        interrupt._state["pending"] = True  # as the handler would have recorded it
+    raise RuntimeError("wrapped")
+sys.argv = ["xentderive", "boom"]
+main()
+"""
+    interrupted = subprocess.run([sys.executable, "-c", script, "x"], capture_output=True, env=ENV, timeout=60)
+    assert (interrupted.returncode, interrupted.stderr) == (130, b"xentderive: interrupted\n")
+    bug = subprocess.run([sys.executable, "-c", script], capture_output=True, env=ENV, timeout=60)
+    assert bug.returncode == 70 and b"internal error: RuntimeError: wrapped" in bug.stderr

@@ -1,11 +1,5 @@
-"""`python -m xentderive` runs the command line (Ctrl-C while it starts is exit 130 too)."""
+"""`python -m xentderive` runs the command line."""
 
-import sys
+from .entry import main
 
-try:
-    from .cli import main
-except KeyboardInterrupt:
-    sys.stderr.write("xentderive: interrupted\n")
-    sys.exit(130)
-
-main(prog_name="xentderive")
+main()

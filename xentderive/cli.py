@@ -129,20 +129,25 @@ class OneLineErrors(click.Group):
     """Every usage error is one line on stderr and exit code 2; Ctrl-C is 130; a bug is 70. Never a traceback."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        from . import interrupt
+
         try:
             return super().main(*args, standalone_mode=False, **kwargs)
-        except click.exceptions.Exit as done:
-            sys.exit(done.exit_code)
-        except click.ClickException as err:
-            _say(f"error: {err.format_message()}")
-            sys.exit(EXIT_USAGE)
-        except (click.exceptions.Abort, KeyboardInterrupt):
-            _say("interrupted")
-            sys.exit(EXIT_INTERRUPTED)
         except SystemExit:
             raise
-        except Exception:  # a bug of ours: one line, exit 70
-            import traceback
+        except BaseException as err:
+            # Ctrl-C first: a library may have wrapped its KeyboardInterrupt in another exception.
+            if interrupt.pending() or isinstance(err, (click.exceptions.Abort, KeyboardInterrupt)):
+                interrupt.say()
+                sys.exit(EXIT_INTERRUPTED)
+            if isinstance(err, click.exceptions.Exit):
+                sys.exit(err.exit_code)
+            if isinstance(err, click.ClickException):
+                _say(f"error: {err.format_message()}")
+                sys.exit(EXIT_USAGE)
+            if not isinstance(err, Exception):
+                raise
+            import traceback  # a bug of ours: one line, exit 70
 
             _internal(traceback.format_exc())
 

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from . import interrupt
 from .limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT, describe_memory
 
 POLL = 0.02  # seconds between looks at the child's memory
@@ -225,6 +226,7 @@ def run_many(works: Iterable[Callable[[], Any]], limits: Limits, jobs: int) -> I
     exhausted = False
     try:
         while True:
+            interrupt.check()  # a Ctrl-C whose exception was lost still stops every worker
             while not exhausted and len(running) < max(1, jobs):
                 nxt = next(pending, None)
                 if nxt is None:

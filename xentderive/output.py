@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from . import interrupt
 from .errors import InputError
 
 STDOUT = "-"
@@ -246,6 +247,7 @@ def write_atomic(target: OutputTarget | str | os.PathLike[str], data: str | byte
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
+        interrupt.check()  # Ctrl-C whose exception a library lost: the old file stays
         os.replace(tmp, path)
         tmp = None
     except OSError as err:
