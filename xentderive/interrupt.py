@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 import threading
 
 EXIT_INTERRUPTED = 130
@@ -31,6 +32,15 @@ def install() -> None:
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         return
     signal.signal(signal.SIGINT, _on_sigint)
+    sys.unraisablehook = _quiet_about_interrupts
+
+
+def _quiet_about_interrupts(unraisable: sys.UnraisableHookArgs) -> None:
+    """A KeyboardInterrupt raised in a weakref callback or finalizer is "ignored" with a traceback
+    on stderr; it is recorded as pending, so say nothing (the one line comes later)."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def pending() -> bool:
