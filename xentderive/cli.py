@@ -930,6 +930,110 @@ def _step_done(step: Any) -> str:
     return f"{prose(step.title)}: {step.status.value}"
 
 
+@main.command("verify")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option(
+    "-C",
+    "--classes",
+    type=Classes(),
+    default="C",
+    show_default=True,
+    help="Check every link for every number of classes (C), or exactly at this number.",
+)
+@click.option(
+    "--labels",
+    type=click.Choice(["onehot", "soft"]),
+    default="onehot",
+    show_default=True,
+    help="onehot: the labels sum to 1 (one-hot or a probability vector); soft: no assumption.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github", "junit"]),
+    default="text",
+    show_default=True,
+    help="text: file:line and the verdict; github: annotations on the lines; junit: XML.",
+)
+@click.option("-o", "--output", metavar="FILE", default=None, help="Write the report to FILE (atomically).")
+@click.option(
+    "--timeout", type=Seconds(), default=DEFAULT_TIMEOUT, show_default=True, help="Give up after SECONDS (exit 3)."
+)
+@click.option(
+    "--memory",
+    type=MemorySize(),
+    default=DEFAULT_MEMORY,
+    show_default=describe_memory(DEFAULT_MEMORY),
+    help="Give up past this much memory (exit 3).",
+)
+def verify_command(
+    files: tuple[str, ...], classes: int | None, labels: str, fmt: str, output: str | None, timeout: float, memory: int
+) -> None:
+    """Check the derivation YOU wrote: every link of every chain, line by line.
+
+    Reads .tex, .md, .ipynb (Markdown cells) and plain text; - is standard input.
+    The document's definitions give its names their meaning (a softmax, a loss,
+    anything built from them); each link is proved for every C, verified at -C N,
+    or wrong with a counterexample. Exit 0 only if every link holds.
+
+    \b
+    Examples:
+      xentderive verify paper.tex
+      xentderive verify notes.md -C 3
+      xentderive verify post.md --format github     # annotations in a pull request
+      cat page.txt | xentderive verify -
+    """
+    from .errors import InputError
+    from .isolation import Limits, run_isolated
+    from .output import check_target
+
+    try:
+        target = _usable(check_target(output))
+        sources = [(name, _read_input(name)) for name in files]
+    except InputError as err:
+        _say(f"error: {err}")
+        sys.exit(EXIT_USAGE)
+
+    def work() -> tuple[str, bool, bool]:
+        from .userdoc.check import verify_file
+        from .userdoc.formats import RENDERERS
+
+        reports = [verify_file(name if name != "-" else "<stdin>", data, classes, labels) for name, data in sources]
+        unproved_only = all(v.status in ("proved", "verified", "not-proved") for r in reports for v in r.links) and any(
+            v.status == "not-proved" for r in reports for v in r.links
+        )
+        return RENDERERS[fmt](reports), all(r.ok for r in reports), unproved_only
+
+    rendered, ok, unproved_only = _finish(run_isolated(work, Limits(timeout, memory)))
+    _emit(target, rendered)
+    sys.exit(EXIT_OK if ok else EXIT_UNPROVED if unproved_only else EXIT_FAILED)
+
+
+def _read_input(name: str) -> bytes:
+    """A file's bytes, or standard input's for -; a clear one-line error otherwise."""
+    from .errors import InputError
+    from .userdoc.extract import MAX_BYTES
+
+    if name == "-":
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise InputError(f"standard input: more than {MAX_BYTES:,} bytes")
+        return data
+    path = Path(name)
+    try:
+        if path.is_dir():
+            raise InputError(f"{name}: a directory, not a file")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as err:
+        from .output import describe_error
+
+        raise InputError(f"{name}: cannot read: {describe_error(err)}") from None
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{name}: larger than {MAX_BYTES:,} bytes; a derivation is far smaller")
+    return data
+
+
 @main.command(name="list")
 def list_derivations() -> None:
     """List every derivation: its name, what it proves, and its parameters.

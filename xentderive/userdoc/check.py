@@ -1,0 +1,519 @@
+"""Check every link of a user's derivation: rows → chains → definitions → one engine step per link.
+
+Each link ``A = B`` becomes a `Step` with the one chain [A, B], checked by the checker the
+built-in derivations use (`verify.checker_for`): proved for every C (symbolic C), verified
+exactly (``-C N``), wrong with a counterexample, or not proved. A link whose case condition
+(``j ≠ i``, ``j = i``) is stated in the display or in the sentence before it is checked under
+that condition only; a wrong link that would hold under a condition nobody stated says so
+("holds if j ≠ i"). A definition is not a link: it gives a name its meaning.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field, replace
+
+from sympy import Expr, Rational, Sum, Symbol, latex
+
+from ..model import Line, Status, Step
+from ..semantics import ASSUME_J_NE_I, ASSUME_LABEL_SUM
+from . import extract
+from .meaning import (
+    PLACE,
+    Definition,
+    DocContext,
+    Roles,
+    Translator,
+    _canonical_sum,
+    index_letters,
+    indexed_names,
+    name_of,
+    softmax_exponent,
+)
+from .parse import Chain, Node, NotUnderstood, parse_row
+
+PASSING = ("proved", "verified")
+STATUSES = ("proved", "verified", "wrong", "not-understood", "not-proved", "not-checked")
+_LEAD = re.compile(r"^\s*(=|<|>|\\(?:leq|le|geq|ge|approx|neq|ne)(?![A-Za-z]))")
+_BARE_FUNCTION = re.compile(r"(?<![\\A-Za-z])(log|ln|exp)(?![A-Za-z])")
+_RELATION_WORD = {"=": "=", "≤": "≤", "≥": "≥", "<": "<", ">": ">"}
+MAX_LINKS = 2000  # links checked in one file; more are "not checked" (bounded by default)
+
+
+@dataclass
+class Verdict:
+    """One link (or a row that could not be read): where it is, as written, and what was established."""
+
+    line: int
+    column: int
+    written: str
+    status: str
+    reason: str = ""
+    hint: str = ""
+    counterexample: dict | None = None
+    latex: str = ""
+    cell: int | None = None
+    method: str = ""
+
+
+@dataclass
+class Report:
+    file: str
+    verdicts: list[Verdict] = field(default_factory=list)
+    roles: dict[str, str] = field(default_factory=dict)
+    definitions: list[dict] = field(default_factory=list)
+    classes: int | None = None
+    seconds: float = 0.0
+
+    @property
+    def links(self) -> list[Verdict]:
+        return [v for v in self.verdicts if v.status != "not-checked"]
+
+    @property
+    def first_wrong(self) -> Verdict | None:
+        return next((v for v in self.verdicts if v.status in ("wrong", "not-understood")), None)
+
+    @property
+    def ok(self) -> bool:
+        return all(v.status in PASSING for v in self.links)
+
+    def count(self, status: str) -> int:
+        return sum(v.status == status for v in self.verdicts)
+
+
+@dataclass
+class _Side:
+    node: Node
+    end: int  # in the source: where the row it is on ends
+    offset: int  # in the source
+
+
+@dataclass
+class _Chain:
+    sides: list[_Side]
+    relations: list[tuple[str, int]]  # relation, source offset of the right side it introduces
+    condition: str = ""
+    cell: int | None = None
+    definition: bool = False
+
+
+@dataclass
+class _Broken:
+    offset: int
+    text: str
+    why: str
+    cell: int | None = None
+
+
+def _row_chain(row: extract.Row, src: extract.Source) -> tuple[Chain | None, str | None, str]:
+    """Parse one row: (chain, the relation it starts with if it continues a chain, text)."""
+    text = row.text
+    lead = _LEAD.match(text)
+    rel = None
+    if lead:
+        rel = lead.group(1)
+        text = " " * lead.end() + text[lead.end() :]
+    if len(text) > extract.MAX_ROW:
+        raise NotUnderstood(f"a formula of {len(text):,} characters; at most {extract.MAX_ROW:,} are read", 0)
+    bare = _BARE_FUNCTION.search(text)
+    if bare:
+        raise NotUnderstood(f"'{bare.group(1)}' without a backslash: write \\{bare.group(1)}", bare.start())
+    stripped = text.rstrip().rstrip(".,;:").rstrip()
+    text = stripped + " " * (len(text) - len(stripped))
+    try:
+        return parse_row(text), rel, text
+    except NotUnderstood:
+        if src.kind != "txt":
+            raise
+    # A copied web page: the rendering may trail the LaTeX; drop trailing pieces, a few at most.
+    pieces = text.rstrip().split(" ")
+    for cut in range(1, min(6, len(pieces))):
+        shorter = " ".join(pieces[:-cut]).rstrip()
+        shorter = re.sub(r"(=|\\le|\\ge)\s*\S{0,3}$", "", shorter).rstrip()
+        if not shorter.strip():
+            break
+        try:
+            return parse_row(shorter), rel, shorter
+        except NotUnderstood:
+            continue
+    return parse_row(text), rel, text
+
+
+def _is_condition(chain: Chain) -> str:
+    """Inline ``$j \\neq i$`` is a case condition, not a claim: "j ≠ i" (or "")."""
+    if len(chain.sides) == 2 and all(s.kind == "letter" and len(s[0]) == 1 for s in chain.sides):
+        rel = chain.relations[0][0]
+        if rel in ("=", "≠"):
+            return f"{chain.sides[0][0]} {rel} {chain.sides[1][0]}"
+    return ""
+
+
+def collect(src: extract.Source) -> tuple[list[_Chain | _Broken], dict[int, str]]:
+    """The file's chains in order, and its rows that could not be read."""
+    out: list[_Chain | _Broken] = []
+    current: _Chain | None = None
+    pending_condition = ""
+    for row in extract.rows(src):
+        try:
+            chain, lead, text = _row_chain(row, src)
+        except NotUnderstood as err:
+            if src.kind == "txt" and not re.search(r"=|\\le|\\ge|<|>", row.text):
+                continue  # plain text: no relation, so prose that happens to hold a subscript
+            out.append(_Broken(row.start + err.column, row.text.strip(), err.why, row.cell))
+            current = None
+            continue
+        if not row.display:
+            cond = _is_condition(chain)
+            if cond:  # "for $j \neq i$," — it applies to the display that follows
+                pending_condition = cond
+                continue
+        if src.kind == "txt" and not chain.relations and lead is None:
+            continue  # plain text: a formula without a relation is a mention in the prose
+        sides = [_Side(n, row.start + len(text.rstrip()), row.start + n.pos) for n in chain.sides]
+        rels = [(r, row.start + at) for r, at in chain.relations]
+        condition = row.condition or (pending_condition if row.display else "")
+        if row.display and row.first_in_block:
+            pending_condition = ""
+        if lead is not None and current is not None:
+            from .parse import RELATIONS
+
+            current.relations.append((RELATIONS.get(lead, lead), sides[0].offset))
+            current.sides.extend(sides)
+            current.relations.extend(rels)
+            if condition and not current.condition:
+                current.condition = condition
+            continue
+        if lead is not None and len(sides) < 2:
+            why = "it continues a formula that was not understood, or none"
+            out.append(_Broken(row.start, row.text.strip(), why, row.cell))
+            current = None
+            continue
+        current = _Chain(sides, rels, condition, row.cell)
+        out.append(current)
+        if not row.display and len(sides) < 2:
+            out.pop()  # inline $p_i$: a mention, not a claim
+            current = None
+    return out, {}
+
+
+def _directives(src: extract.Source, roles: Roles) -> None:
+    """``% xentderive: logits=z probs=p labels=y classes=K loss=L base=1``."""
+    for _, text in src.directives:
+        for part in text.replace(",", " ").split():
+            if "=" not in part:
+                continue
+            key, value = part.split("=", 1)
+            key = key.strip()
+            if key in ("logits", "probs", "labels", "classes", "loss"):
+                setattr(roles, key, value.strip())
+            elif key == "base" and value.strip() in ("0", "1"):
+                roles.base = int(value.strip())
+
+
+def check_source(src: extract.Source, classes: int | None = None, labels: str = "onehot") -> Report:
+    """Every link of `src` checked; the verdicts are in the file's order."""
+    started = time.monotonic()
+    report = Report(src.name, classes=classes)
+    items, _ = collect(src)
+    roles = Roles()
+    _directives(src, roles)
+    ctx = DocContext(classes, nonnegative_labels=labels == "onehot")
+    definitions: list[tuple[_Chain, Definition]] = []
+    softmax_def: tuple[Definition, str, Node, str] | None = None
+    loss_def: Definition | None = None
+    for item in items:
+        if not isinstance(item, _Chain) or not item.relations or item.relations[0][0] != "=":
+            continue
+        got = name_of(item.sides[0].node)
+        if got is None or any(i.kind != "letter" for i in got[1]) or len(got[1]) > 1:
+            continue
+        name, idx = got[0], (got[1][0][0] if got[1] else None)
+        if roles.known(name) or name in (roles.probs, roles.loss) or name in ("e", "\\delta"):
+            continue
+        rhs = item.sides[1].node
+        line = src.position(item.relations[0][1])[0]
+        d = Definition(name, idx, rhs, line)
+        sm = softmax_exponent(rhs, roles) if idx is not None and roles.probs is None else None
+        if sm is not None:
+            roles.logits, roles.probs = roles.logits or sm[0], name
+            softmax_def = (d, *sm)
+        elif idx is None and roles.probs is not None and roles.loss is None and _mentions(rhs, roles):
+            roles.loss = name
+            loss_def = d
+            unknown = [n for n, _ in indexed_names(rhs) if not roles.known(n) and n not in (roles.probs,)]
+            if roles.labels is None and unknown:
+                roles.labels = unknown[0]
+        else:
+            unknown = [n for n, _ in indexed_names(rhs) if not roles.known(n) and n not in (roles.probs,)]
+            if roles.labels is None and unknown:
+                roles.labels = unknown[0]
+            roles.macros[name] = d
+        roles.defined_at[name] = line
+        item.definition = True
+        definitions.append((item, d))
+    # The softmax's exponent and the loss, in the context's own objects.
+    if softmax_def is not None:
+        d, _logits, g, letter = softmax_def
+        try:
+            template = Translator(ctx, roles, {letter: PLACE}).expr(g)
+            ctx.exponent_template = template if template != ctx.f[PLACE] else None
+        except NotUnderstood:
+            pass
+    if loss_def is not None:
+        try:
+            written = Translator(ctx, roles, {}).expr(loss_def.rhs)
+            ctx.loss_expr = _dummies_as_n(written, ctx)
+        except NotUnderstood:
+            pass
+    ctx.params = {p.name: p for p in roles.params.values()}
+    report.roles = {
+        k: v
+        for k, v in (
+            ("logits", roles.logits),
+            ("probs", roles.probs),
+            ("labels", roles.labels),
+            ("classes", roles.classes),
+            ("loss", roles.loss),
+        )
+        if v
+    }
+    report.definitions = [{"name": d.name, "line": d.line} for _, d in definitions]
+    from ..verify import checker_for
+
+    checked = 0
+    for item in items:
+        if isinstance(item, _Broken):
+            line, column = src.position(item.offset)
+            report.verdicts.append(Verdict(line, column, item.text, "not-understood", item.why, cell=item.cell))
+            continue
+        links = list(range(1 if item.definition else 0, len(item.relations)))
+        if item.definition:
+            item_def_rel = item.relations[0]
+            if not _definition_ok(item, roles, ctx, report, src):
+                continue
+            del item_def_rel
+        for k in links:
+            a, b = item.sides[k], item.sides[k + 1]
+            rel, _at = item.relations[k]
+            line, column = src.position(b.offset)
+            written = _written(src, a, b, item, k)
+            if checked >= MAX_LINKS:
+                report.verdicts.append(Verdict(line, column, written, "not-checked", "too many links in one file"))
+                continue
+            checked += 1
+            if rel not in _RELATION_WORD:
+                report.verdicts.append(
+                    Verdict(
+                        line,
+                        column,
+                        written,
+                        "not-checked",
+                        f"'{rel}' is not a relation this tool checks",
+                        cell=item.cell,
+                    )
+                )
+                continue
+            verdict = _check_link(ctx, roles, labels, a, b, rel, item.condition, checker_for)
+            verdict.line, verdict.column, verdict.written, verdict.cell = line, column, written, item.cell
+            report.verdicts.append(verdict)
+    _fill_params(ctx, roles)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _definition_ok(item: _Chain, roles: Roles, ctx: DocContext, report: Report, src: extract.Source) -> bool:
+    """A definition must itself be readable: its right side is translated once, here."""
+    name = name_of(item.sides[0].node)
+    letters: list[str] = []
+    index_letters(item.sides[1].node, letters)
+    free = {letter: Symbol(letter, integer=True, nonnegative=True) for letter in letters}
+    try:
+        Translator(ctx, roles, free).expr(item.sides[1].node)
+    except NotUnderstood as err:
+        line, column = src.position(item.sides[1].offset + 0)
+        report.verdicts.append(
+            Verdict(
+                line,
+                column,
+                _written(src, item.sides[0], item.sides[1], item, 0),
+                "not-understood",
+                f"the definition of {name[0] if name else '?'}: {err.why}",
+                cell=item.cell,
+            )
+        )
+        roles.defined_at.pop(name[0], None) if name else None
+        return False
+    return True
+
+
+def _mentions(rhs: Node, roles: Roles) -> bool:
+    names = {n for n, _ in indexed_names(rhs)}
+    return bool(names & {roles.probs, roles.logits})
+
+
+def _dummies_as_n(e: Expr, ctx: DocContext) -> Expr:
+    def rename(s: Sum) -> Expr:
+        if len(s.limits) != 1:
+            return s
+        ((var, lo, hi),) = s.limits
+        return _canonical_sum(Sum(s.function.xreplace({var: ctx.n}), (ctx.n, lo, hi)), ctx)
+
+    return e.replace(lambda x: isinstance(x, Sum) and not x.has(ctx.n), rename)
+
+
+def _fill_params(ctx: DocContext, roles: Roles) -> None:
+    for _name, symbol in roles.params.items():
+        ctx.samples.setdefault(symbol, Rational(1, 3))
+
+
+def _written(src: extract.Source, a: _Side, b: _Side, item: _Chain, k: int) -> str:
+    start, end = a.offset, (item.sides[k + 2].offset if k + 2 < len(item.sides) else None)
+    if end is None:
+        end = b.end
+    else:
+        back = src.text[start:end]
+        m = re.search(r"(=|\\le|\\leq|\\ge|\\geq|<|>)\s*&?\s*$", back)
+        end = start + (m.start() if m else len(back))
+    piece = re.sub(r"\\\\(\[[^\]]*\])?|&|\\(?:nonumber|notag)", " ", src.text[start:end])
+    return " ".join(piece.split()).rstrip(".,; ")[:400]
+
+
+def _letters_for(a: Node, b: Node) -> list[str]:
+    letters: list[str] = []
+    index_letters(a, letters)
+    index_letters(b, letters)
+    return letters
+
+
+def _check_link(ctx, roles, labels, a: _Side, b: _Side, rel: str, condition: str, checker_for) -> Verdict:
+    letters = _letters_for(a.node, b.node)
+    derivative_first = _derivative_index(a.node) or _derivative_index(b.node)
+    if derivative_first in letters:
+        letters.remove(derivative_first)
+        letters.insert(0, derivative_first)
+    cond = condition.split() if condition else []
+    if cond and (cond[0] not in letters or cond[2] not in letters):
+        cond = []  # a condition on indices this link does not use says nothing about it
+    if cond and cond[1] == "=":
+        keep, gone = (cond[0], cond[2]) if letters.index(cond[0]) < letters.index(cond[2]) else (cond[2], cond[0])
+        letters.remove(gone)
+    if len(letters) > 2:
+        return Verdict(0, 0, "", "not-understood", f"more than two free indices ({', '.join(letters)})")
+    free = dict(zip(letters, (ctx.i, ctx.j), strict=False))
+    if cond and cond[1] == "=":
+        free[gone] = free[keep]
+    try:
+        left = Translator(ctx, roles, free).expr(a.node)
+        right = Translator(ctx, roles, free).expr(b.node)
+    except NotUnderstood as err:
+        return Verdict(0, 0, "", "not-understood", err.why)
+    for name in roles.params:
+        ctx.samples.setdefault(roles.params[name], Rational(1, 3))
+    ctx.params = {s.name: s for s in roles.params.values()}
+    assumptions = []
+    if cond and cond[1] == "≠":
+        if (free.get(cond[0]), free.get(cond[2])) not in ((ctx.i, ctx.j), (ctx.j, ctx.i)):
+            return Verdict(0, 0, "", "not-understood", "a case condition on indices this link does not use")
+        assumptions.append(ASSUME_J_NE_I)
+    if labels == "onehot":
+        assumptions.append(ASSUME_LABEL_SUM)
+    first, second = (left, right) if rel in ("=", "≥", ">") else (right, left)
+    relation = "=" if rel == "=" else "≥"
+    step = Step("link", "link", "", [[Line(first), Line(second, relation=relation)]], tuple(assumptions))
+    checker = checker_for(ctx, labels)
+    res = checker.check(step)
+    status = _status(res.status)
+    verdict = Verdict(0, 0, "", status, res.method, latex=f"{latex(left)} {_latex_rel(rel)} {latex(right)}")
+    verdict.method = res.method
+    if status == "wrong":
+        verdict.reason = res.method
+        verdict.counterexample = _counterexample(res.counterexample, free)
+        verdict.hint = _hint(ctx, labels, left, right, relation, rel, assumptions, free, checker_for)
+    elif status in PASSING and rel in ("<", ">"):
+        verdict.status, verdict.reason = "not-proved", "the non-strict inequality holds; strictness is not shown"
+    return verdict
+
+
+def _hint(ctx, labels, left, right, relation, rel, assumptions, free, checker_for) -> str:
+    """A wrong link that holds under a condition nobody stated: say which."""
+    first, second = (left, right) if rel in ("=", "≥", ">") else (right, left)
+    letters = {v: k for k, v in free.items()}
+    tries = []
+    if ASSUME_J_NE_I not in assumptions and ctx.j in letters:
+        tries.append((f"holds if {letters[ctx.j]} ≠ {letters[ctx.i]}", (*assumptions, ASSUME_J_NE_I), None))
+        tries.append((f"holds if {letters[ctx.j]} = {letters[ctx.i]}", tuple(assumptions), {ctx.j: ctx.i}))
+    if ASSUME_LABEL_SUM not in assumptions:
+        tries.append((f"holds if Σ_j {roles_label(ctx)} = 1", (*assumptions, ASSUME_LABEL_SUM), None))
+    from ..semantics import instantiate
+
+    for text, assume, subst in tries:
+        a, b = (first, second) if subst is None else (instantiate(first, subst), instantiate(second, subst))
+        step = Step("hint", "hint", "", [[Line(a), Line(b, relation=relation)]], assume)
+        try:
+            if checker_for(ctx, labels).check(step).status.passed:
+                return text
+        except Exception:  # a hint is a courtesy: no hint rather than a crash
+            continue
+    return ""
+
+
+def roles_label(ctx) -> str:
+    return "y_j"
+
+
+def _status(s: Status) -> str:
+    if s is Status.PROVED:
+        return "proved"
+    if s is Status.VERIFIED:
+        return "verified"
+    if s is Status.FAILED:
+        return "wrong"
+    return "not-proved"
+
+
+def _latex_rel(rel: str) -> str:
+    return {"=": "=", "≤": r"\le", "≥": r"\ge", "<": "<", ">": ">"}.get(rel, rel)
+
+
+def _counterexample(cx, free: dict) -> dict | None:
+    if cx is None:
+        return None
+    back = {str(v): k for k, v in free.items()}
+    return {
+        "classes": cx.classes,
+        "index": {back.get(k, k): v for k, v in cx.index.items()},
+        "logits": list(cx.f),
+        "labels": list(cx.y),
+        "params": dict(cx.params),
+        "lhs": cx.lhs_value,
+        "rhs": cx.rhs_value,
+    }
+
+
+def _derivative_index(node) -> str | None:
+    """The index letter of the first ∂/∂v in the formula: it becomes i, the engine's component."""
+    if not isinstance(node, Node):
+        return None
+    if node.kind in ("frac", "div") and isinstance(node[1], Node) and node[1].kind == "partial":
+        got = name_of(node[1][0])
+        if got and got[1] and got[1][0].kind == "letter":
+            return got[1][0][0]
+    if node.kind == "dop":
+        inner = node[0]
+        if inner.kind == "partial":
+            got = name_of(inner[0])
+            if got and got[1] and got[1][0].kind == "letter":
+                return got[1][0][0]
+    for a in node.args:
+        found = _derivative_index(a) if isinstance(a, Node) else None
+        if found:
+            return found
+    return None
+
+
+def verify_file(name: str, data: bytes, classes: int | None = None, labels: str = "onehot") -> Report:
+    return check_source(extract.load(name, data), classes, labels)
+
+
+__all__ = ["STATUSES", "Report", "Verdict", "check_source", "replace", "verify_file"]

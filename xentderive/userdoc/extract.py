@@ -1,0 +1,291 @@
+"""Where the mathematics is in a user's file: LaTeX, Markdown, a notebook, or plain text.
+
+The result is a list of `Row`s: one row of a display (or one inline formula), with the
+source position of every character kept, so a verdict names the file's own line and
+column. Layout-only LaTeX (``\\,``, ``\\quad``, ``\\left``, ``\\tag{…}``, ``&``) is blanked
+out with spaces, never deleted, for the same reason. Nothing here interprets the math.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from ..errors import InputError
+
+MAX_BYTES = 5_000_000  # a file larger than this is refused (exit 2): a paper is far smaller
+MAX_ROW = 4000  # characters of one row; longer ones are "not understood" (the parser stays bounded)
+MAX_ROWS = 20_000  # rows of mathematics in one file
+
+ENVIRONMENTS = ("equation", "align", "gather", "multline", "eqnarray", "displaymath", "flalign", "alignat")
+INNER = ("aligned", "split", "gathered", "alignedat")
+
+
+@dataclass
+class Row:
+    """One formula as written: `text` (layout blanked) and the source offset of its first character."""
+
+    text: str
+    start: int  # offset in the source text of text[0]
+    display: bool
+    block: int  # rows of one display share a block number
+    first_in_block: bool
+    condition: str = ""  # "\\quad (j \\neq i)" or "\\text{for } i = j" written after the formula
+    condition_start: int = -1
+    prose_before: str = ""  # the prose between the previous piece of math and this one
+    cell: int | None = None  # a notebook's cell number (1-based), else None
+
+
+@dataclass
+class Source:
+    """A file's text and how to turn an offset into (line, column), both 1-based."""
+
+    name: str
+    text: str
+    kind: str  # tex, md, ipynb, txt
+    line_starts: list[int] = field(default_factory=list)
+    cells: list[tuple[int, int]] = field(default_factory=list)  # notebook: (offset, first line) per cell
+    directives: list[tuple[int, str]] = field(default_factory=list)  # (offset, text) of `xentderive:` comments
+
+    def __post_init__(self) -> None:
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        import bisect
+
+        line = bisect.bisect_right(self.line_starts, offset) - 1
+        return line + 1, offset - self.line_starts[line] + 1
+
+
+def kind_of(name: str) -> str:
+    lower = name.lower()
+    for suffix, kind in ((".tex", "tex"), (".ltx", "tex"), (".md", "md"), (".markdown", "md"), (".ipynb", "ipynb")):
+        if lower.endswith(suffix):
+            return kind
+    return "txt"
+
+
+def load(name: str, data: bytes) -> Source:
+    """The file's text: UTF-8 (a BOM allowed); a notebook's Markdown cells joined, one blank line apart."""
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{name}: the file has {len(data):,} bytes; at most {MAX_BYTES:,} are read")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(f"{name}: not UTF-8 text (byte {err.start})") from None
+    if "\0" in text:
+        raise InputError(f"{name}: a binary file (it holds NUL bytes), not a derivation")
+    kind = kind_of(name)
+    if kind != "ipynb":
+        return Source(name, text.replace("\r\n", "\n").replace("\r", "\n"), kind)
+    try:
+        notebook = json.loads(text)
+        cells = notebook["cells"]
+        parts, starts, offset = [], [], 0
+        for number, cell in enumerate(cells, 1):
+            if cell.get("cell_type") != "markdown":
+                continue
+            source = cell.get("source", "")
+            body = "".join(source) if isinstance(source, list) else str(source)
+            starts.append((offset, number))
+            parts.append(body + "\n\n")
+            offset += len(body) + 2
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise InputError(f"{name}: not a Jupyter notebook (expected JSON with a list of cells)") from None
+    src = Source(name, "".join(parts).replace("\r\n", "\n"), "ipynb")
+    src.cells = starts
+    return src
+
+
+# --- layout that carries no meaning ------------------------------------------------
+
+_BLANK = re.compile(
+    r"\\(?:tag|label|eqref|ref|hspace|vspace|phantom|hphantom|vphantom)\*?\{[^{}]*\}"
+    r"|\\(?:nonumber|notag|displaystyle|textstyle|scriptstyle|limits|nolimits|allowbreak|quad|qquad|"
+    r"left\.|right\.|middle\||,|;|:|!|\s)"
+    r"|\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?=[\s(\[\])|.\\])"
+    r"|&|~"
+)
+_BRACKET = re.compile(
+    r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)\s*(\\[{}]|[()\[\]|])"
+)
+_CONDITION = re.compile(
+    r"(?:\\q?quad|,)\s*(?:\\text\{\s*(?:for|if|when|where|当)\s*\}\s*|\\(?:forall)\s*)?"
+    r"\(?\s*([a-zA-Z])\s*(=|\\neq|\\ne|≠)\s*([a-zA-Z])\s*\)?\s*[.,;]?\s*$"
+    r"|\\text\{\s*(?:for|if|when|当)\s*\}\s*\(?\s*([a-zA-Z])\s*(=|\\neq|\\ne|≠)\s*([a-zA-Z])\s*\)?\s*[.,;]?\s*$"
+)
+
+
+def blank_layout(text: str) -> str:
+    """``\\left(`` → ``     (``, ``\\,`` → two spaces: the same length, so columns stay true."""
+
+    def keep_bracket(m: re.Match) -> str:
+        bracket = m.group(1)
+        kept = {"\\{": "(", "\\}": ")", "|": "|"}.get(bracket, bracket)  # \left\{ is a grouping here
+        return " " * (len(m.group(0)) - len(kept)) + kept
+
+    text = _BRACKET.sub(keep_bracket, text)
+    return _BLANK.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def split_condition(row: str) -> tuple[str, str, int]:
+    """A case condition written after the formula (``\\quad (j \\neq i)``): (formula, condition, its offset)."""
+    m = _CONDITION.search(row)
+    if not m:
+        return row, "", -1
+    a, rel, b = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+    ne = rel != "="
+    return row[: m.start()] + " " * (len(row) - m.start()), f"{a} {'≠' if ne else '='} {b}", m.start()
+
+
+# --- finding the math ----------------------------------------------------------------
+
+_ENV = "|".join(ENVIRONMENTS)
+_MATH = re.compile(
+    r"(?P<env>\\begin\{(?P<name>" + _ENV + r")(?P<star>\*?)\}(?:\{[^{}]*\})?)"
+    r"|(?P<dd>\$\$)|(?P<bracket>\\\[)|(?P<paren>\\\()|(?P<d>(?<![\\$])\$(?!\$))"
+)
+_INNER = re.compile(r"\\(?:begin|end)\{(?:" + "|".join(INNER) + r")\*?\}(?:\{[^{}]*\})?")
+_DIRECTIVE_TEX = re.compile(r"%\s*xentderive:\s*(.*)")
+_DIRECTIVE_MD = re.compile(r"<!--\s*xentderive:\s*(.*?)\s*-->", re.S)
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for a, b in spans:
+        for k in range(a, b):
+            if chars[k] != "\n":
+                chars[k] = " "
+    return "".join(chars)
+
+
+def _comments_masked(src: Source) -> str:
+    """TeX comments and Markdown code (fences, inline code, HTML comments) blanked; directives kept aside."""
+    text = src.text
+    spans: list[tuple[int, int]] = []
+    if src.kind == "tex":
+        for m in re.finditer(r"(?<!\\)%.*", text):
+            d = _DIRECTIVE_TEX.match(m.group(0))
+            if d:
+                src.directives.append((m.start(), d.group(1).strip()))
+            spans.append(m.span())
+    elif src.kind in ("md", "ipynb"):
+        for m in re.finditer(r"^(```|~~~).*?^\1[^\n]*$", text, re.S | re.M):
+            spans.append(m.span())
+        for m in _DIRECTIVE_MD.finditer(text):
+            src.directives.append((m.start(), m.group(1).strip()))
+        for m in re.finditer(r"<!--.*?-->", text, re.S):
+            spans.append(m.span())
+        masked = _mask(text, spans)
+        for m in re.finditer(r"(`+)[^`\n]+?\1", masked):
+            spans.append(m.span())
+    return _mask(text, spans)
+
+
+def _closing(kind: str, name: str, star: str) -> re.Pattern:
+    if kind == "env":
+        return re.compile(r"\\end\{" + re.escape(name + star) + r"\}")
+    return re.compile({"dd": r"\$\$", "bracket": r"\\\]", "paren": r"\\\)", "d": r"(?<!\\)\$"}[kind])
+
+
+def _rows_of(body: str, offset: int) -> list[tuple[str, int]]:
+    """A display's rows, split at top-level ``\\\\`` (inner aligned/split environments dissolved)."""
+    body = _INNER.sub(lambda m: " " * len(m.group(0)), body)
+    rows, depth, start, k = [], 0, 0, 0
+    while k < len(body):
+        c = body[k]
+        if c == "\\" and body.startswith("\\\\", k) and depth == 0:
+            rows.append((body[start:k], offset + start))
+            k += 2
+            while k < len(body) and body[k] == "[":  # \\[2pt]
+                end = body.find("]", k)
+                k = end + 1 if end > 0 else k + 1
+            start = k
+            continue
+        if c == "\\":
+            k += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(c, 0)
+        k += 1
+    rows.append((body[start:], offset + start))
+    return rows
+
+
+def rows(src: Source) -> list[Row]:
+    """Every formula of the file, in order; plain text is read line by line (`_plain_rows`)."""
+    if src.kind == "txt":
+        return _plain_rows(src)
+    text = _comments_masked(src)
+    found: list[Row] = []
+    pos, block, last_end = 0, 0, 0
+    while True:
+        m = _MATH.search(text, pos)
+        if not m:
+            break
+        kind = next(k for k in ("env", "dd", "bracket", "paren", "d") if m.group(k))
+        closing = _closing(kind, m.group("name") or "", m.group("star") or "")
+        end = closing.search(text, m.end())
+        if not end or (kind == "d" and "\n\n" in text[m.end() : end.start()]):
+            pos = m.end()  # an unmatched $ (a price, say) is prose
+            continue
+        display = kind != "d" and kind != "paren"
+        prose = text[last_end : m.start()]
+        block += 1
+        first = True
+        for row_text, row_start in (
+            _rows_of(text[m.end() : end.start()], m.end()) if display else [(text[m.end() : end.start()], m.end())]
+        ):
+            formula, condition, at = split_condition(blank_layout(row_text))
+            if not formula.strip():
+                continue
+            found.append(
+                Row(formula, row_start, display, block, first, condition, row_start + at if at >= 0 else -1, prose)
+            )
+            prose, first = "", False
+            if len(found) > MAX_ROWS:
+                raise InputError(f"{src.name}: more than {MAX_ROWS:,} formulas; split the file")
+        pos = last_end = end.end()
+    for row in found:
+        row.cell = _cell(src, row.start)
+    return found
+
+
+def _cell(src: Source, offset: int) -> int | None:
+    cell = None
+    for start, number in src.cells:
+        if start <= offset:
+            cell = number
+    return cell
+
+
+_LATEXY = re.compile(r"\\(?:frac|dfrac|sum|partial|log|ln|exp|delta|hat|mathcal|left|cdot)|[A-Za-z]_\{|[A-Za-z]\^\{")
+
+
+def _plain_rows(src: Source) -> list[Row]:
+    """Plain text (a page copied from the web): a line, or its longest ASCII run, that looks like LaTeX.
+
+    Copied pages hold each formula twice, as LaTeX and as its rendering; the rendering has
+    non-ASCII glyphs (∂, ∑, −), so the LaTeX is the longest ASCII stretch that starts at a
+    LaTeX-looking token. A leading ``=`` stays: the row continues the chain before it.
+    """
+    found: list[Row] = []
+    prose = ""
+    for number, start in enumerate(src.line_starts, 1):
+        end = src.line_starts[number] - 1 if number < len(src.line_starts) else len(src.text)
+        line = src.text[start:end]
+        runs = [m for m in re.finditer(r"[\x20-\x7e]+", line) if _LATEXY.search(m.group(0))]
+        if not runs:
+            prose += line + "\n"
+            continue
+        run = max(runs, key=lambda m: len(m.group(0)))
+        text, at = run.group(0), run.start()
+        lead = _LATEXY.search(text)
+        head = re.search(r"=\s*$", text[: lead.start()])
+        cut = head.start() if head else lead.start()
+        formula, condition, cond_at = split_condition(blank_layout(text[cut:]))
+        found.append(Row(formula, start + at + cut, True, len(found) + 1, True, condition, cond_at, prose, None))
+        prose = ""
+        if len(found) > MAX_ROWS:
+            raise InputError(f"{src.name}: more than {MAX_ROWS:,} formulas; split the file")
+    return found
