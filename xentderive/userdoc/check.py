@@ -158,8 +158,9 @@ def collect(src: extract.Source) -> tuple[list[_Chain | _Broken], dict[int, str]
         try:
             chain, lead, text = _row_chain(row, src)
         except NotUnderstood as err:
-            if src.kind == "txt" and not re.search(r"=|\\le|\\ge|<|>", row.text):
-                continue  # plain text: no relation, so prose that happens to hold a subscript
+            if not re.search(r"=|\\le|\\ge|<|>", row.text):
+                continue  # no relation: a mention ($z_1, \dots, z_K$), not a claim; the next row says if it was one
+            current = None
             out.append(_Broken(row.start + err.column, row.text.strip(), err.why, row.cell))
             current = None
             continue

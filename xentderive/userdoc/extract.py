@@ -77,6 +77,8 @@ def load(name: str, data: bytes) -> Source:
     if "\0" in text:
         raise InputError(f"{name}: a binary file (it holds NUL bytes), not a derivation")
     kind = kind_of(name)
+    if name == "<stdin>" and re.search(r"\$|\\\[|\\\(|\\begin\{", text):
+        kind = "md"  # standard input has no suffix: delimited math reads as Markdown, the rest as plain text
     if kind != "ipynb":
         return Source(name, text.replace("\r\n", "\n").replace("\r", "\n"), kind)
     try:
