@@ -213,61 +213,47 @@ def _directives(src: extract.Source, roles: Roles) -> None:
 
 
 def check_source(src: extract.Source, classes: int | None = None, labels: str = "onehot") -> Report:
-    """Every link of `src` checked; the verdicts are in the file's order."""
+    """Every link of `src` checked, in the file's order: a definition means something from its line on."""
+    from ..verify import checker_for
+
     started = time.monotonic()
     report = Report(src.name, classes=classes)
     items, _ = collect(src)
     roles = Roles()
     _directives(src, roles)
     ctx = DocContext(classes, nonnegative_labels=labels == "onehot")
-    definitions: list[tuple[_Chain, Definition]] = []
-    softmax_def: tuple[Definition, str, Node, str] | None = None
-    loss_def: Definition | None = None
+    checked = 0
     for item in items:
-        if not isinstance(item, _Chain) or not item.relations or item.relations[0][0] != "=":
+        if isinstance(item, _Broken):
+            line, column = src.position(item.offset)
+            report.verdicts.append(Verdict(line, column, item.text, "not-understood", item.why, cell=item.cell))
             continue
-        got = name_of(item.sides[0].node)
-        if got is None or any(i.kind != "letter" for i in got[1]) or len(got[1]) > 1:
-            continue
-        name, idx = got[0], (got[1][0][0] if got[1] else None)
-        if roles.known(name) or name in (roles.probs, roles.loss) or name in ("e", "\\delta"):
-            continue
-        rhs = item.sides[1].node
-        line = src.position(item.relations[0][1])[0]
-        d = Definition(name, idx, rhs, line)
-        sm = softmax_exponent(rhs, roles) if idx is not None and roles.probs is None else None
-        if sm is not None:
-            roles.logits, roles.probs = roles.logits or sm[0], name
-            softmax_def = (d, *sm)
-        elif idx is None and roles.probs is not None and roles.loss is None and _mentions(rhs, roles):
-            roles.loss = name
-            loss_def = d
-            unknown = [n for n, _ in indexed_names(rhs) if not roles.known(n) and n not in (roles.probs,)]
-            if roles.labels is None and unknown:
-                roles.labels = unknown[0]
-        else:
-            unknown = [n for n, _ in indexed_names(rhs) if not roles.known(n) and n not in (roles.probs,)]
-            if roles.labels is None and unknown:
-                roles.labels = unknown[0]
-            roles.macros[name] = d
-        roles.defined_at[name] = line
-        item.definition = True
-        definitions.append((item, d))
-    # The softmax's exponent and the loss, in the context's own objects.
-    if softmax_def is not None:
-        d, _logits, g, letter = softmax_def
-        try:
-            template = Translator(ctx, roles, {letter: PLACE}).expr(g)
-            ctx.exponent_template = template if template != ctx.f[PLACE] else None
-        except NotUnderstood:
-            pass
-    if loss_def is not None:
-        try:
-            written = Translator(ctx, roles, {}).expr(loss_def.rhs)
-            ctx.loss_expr = _dummies_as_n(written, ctx)
-        except NotUnderstood:
-            pass
-    ctx.params = {p.name: p for p in roles.params.values()}
+        first = 0
+        if _define(item, roles, ctx, src, report):
+            if not _definition_ok(item, roles, ctx, report, src):
+                continue
+            first = 1
+        for k in range(first, len(item.relations)):
+            a, b = item.sides[k], item.sides[k + 1]
+            rel, _at = item.relations[k]
+            line, column = src.position(b.offset)
+            written = _written(src, a, b, item, k)
+            reason = ""
+            if checked >= MAX_LINKS:
+                reason = "too many links in one file"
+            elif rel not in _RELATION_WORD:
+                reason = f"'{rel}' is not a relation this tool checks"
+            elif _special_case(a.node, b.node, roles):
+                reason = _stated(a.node, b.node, rel, roles, ctx)
+            elif _label_sum(a.node, b.node, roles):
+                reason = "the labels sum to 1: an assumption (--labels onehot), not a claim"
+            if reason:
+                report.verdicts.append(Verdict(line, column, written, "not-checked", reason, cell=item.cell))
+                continue
+            checked += 1
+            verdict = _check_link(ctx, roles, labels, a, b, rel, item.condition, checker_for)
+            verdict.line, verdict.column, verdict.written, verdict.cell = line, column, written, item.cell
+            report.verdicts.append(verdict)
     report.roles = {
         k: v
         for k, v in (
@@ -279,48 +265,92 @@ def check_source(src: extract.Source, classes: int | None = None, labels: str = 
         )
         if v
     }
-    report.definitions = [{"name": d.name, "line": d.line} for _, d in definitions]
-    from ..verify import checker_for
-
-    checked = 0
-    for item in items:
-        if isinstance(item, _Broken):
-            line, column = src.position(item.offset)
-            report.verdicts.append(Verdict(line, column, item.text, "not-understood", item.why, cell=item.cell))
-            continue
-        links = list(range(1 if item.definition else 0, len(item.relations)))
-        if item.definition:
-            item_def_rel = item.relations[0]
-            if not _definition_ok(item, roles, ctx, report, src):
-                continue
-            del item_def_rel
-        for k in links:
-            a, b = item.sides[k], item.sides[k + 1]
-            rel, _at = item.relations[k]
-            line, column = src.position(b.offset)
-            written = _written(src, a, b, item, k)
-            if checked >= MAX_LINKS:
-                report.verdicts.append(Verdict(line, column, written, "not-checked", "too many links in one file"))
-                continue
-            checked += 1
-            if rel not in _RELATION_WORD:
-                report.verdicts.append(
-                    Verdict(
-                        line,
-                        column,
-                        written,
-                        "not-checked",
-                        f"'{rel}' is not a relation this tool checks",
-                        cell=item.cell,
-                    )
-                )
-                continue
-            verdict = _check_link(ctx, roles, labels, a, b, rel, item.condition, checker_for)
-            verdict.line, verdict.column, verdict.written, verdict.cell = line, column, written, item.cell
-            report.verdicts.append(verdict)
-    _fill_params(ctx, roles)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _special_case(a: Node, b: Node, roles: Roles) -> bool:
+    """``\\varepsilon = 0``: a letter that is no role, set to a number."""
+    return a.kind == "letter" and _is_number(b) and not roles.known(a[0]) and a[0] != roles.loss
+
+
+def _stated(a: Node, b: Node, rel: str, roles: Roles, ctx: DocContext) -> str:
+    """``T > 0`` states a parameter's range: the proofs may use it. ``ε = 0`` is a special case."""
+    if rel in (">", "≥") and b.kind == "number" and b[0] == "0":
+        name = a[0]
+        symbol = roles.params.get(name)
+        if symbol is None:
+            from .meaning import _symbol_name
+
+            symbol = roles.params[name] = Symbol(_symbol_name(name), real=True)
+        ctx.ranges[symbol] = (Rational(0), None, rel == ">", False)
+        ctx.samples[symbol] = Rational(2)
+        return f"the document states {name} {rel} 0: the proofs below use it"
+    return "a parameter given a value (a special case), not a claim"
+
+
+def _label_sum(a: Node, b: Node, roles: Roles) -> bool:
+    """``\\sum_k y_k = 1`` with y not yet named: the labels, and their stated sum."""
+    if not (a.kind == "sum" and _is_number(b) and b.kind == "number" and b[0] == "1"):
+        return False
+    got = name_of(a[1])
+    if got is None or len(got[1]) != 1:
+        return False
+    name = got[0]
+    if roles.labels is None and not roles.known(name) and name != roles.probs:
+        roles.labels = name
+    return name == roles.labels
+
+
+def _is_number(node: Node) -> bool:
+    return node.kind == "number" or (node.kind in ("neg", "group") and _is_number(node[0]))
+
+
+def _define(item: _Chain, roles: Roles, ctx: DocContext, src: extract.Source, report: Report) -> bool:
+    """If `item` starts with ``name = …`` for a name not used or defined before, it defines that name."""
+    if not item.relations or item.relations[0][0] != "=":
+        return False
+    got = name_of(item.sides[0].node)
+    if got is None or any(i.kind != "letter" for i in got[1]) or len(got[1]) > 1:
+        return False
+    name, idx = got[0], (got[1][0][0] if got[1] else None)
+    used = name in roles.params or name in (roles.logits, roles.labels, roles.classes, roles.probs, roles.loss)
+    if used or name in roles.defined_at or name in ("e", "\\delta"):
+        return False
+    rhs = item.sides[1].node
+    if idx is None and _is_number(rhs):
+        return False  # ε = 0: a special case, not a meaning
+    line = src.position(item.relations[0][1])[0]
+    d = Definition(name, idx, rhs, line)
+    sm = softmax_exponent(rhs, roles) if idx is not None and roles.probs is None else None
+    if sm is not None:
+        logits, g, letter = sm
+        roles.logits, roles.probs = roles.logits or logits, name
+        try:
+            template = Translator(ctx, roles, {letter: PLACE}).expr(g)
+            ctx.exponent_template = template if template != ctx.f[PLACE] else None
+        except NotUnderstood:
+            pass
+    elif idx is None and roles.probs is not None and roles.loss is None and _mentions(rhs, roles):
+        roles.loss = name
+        _labels_from(rhs, roles)
+        try:
+            ctx.loss_expr = _dummies_as_n(Translator(ctx, roles, {}).expr(rhs), ctx)
+        except NotUnderstood:
+            roles.loss = None
+    else:
+        _labels_from(rhs, roles)
+        roles.macros[name] = d
+    roles.defined_at[name] = line
+    item.definition = True
+    report.definitions.append({"name": name, "line": line})
+    return True
+
+
+def _labels_from(rhs: Node, roles: Roles) -> None:
+    unknown = [n for n, _ in indexed_names(rhs) if not roles.known(n) and n != roles.probs]
+    if roles.labels is None and unknown:
+        roles.labels = unknown[0]
 
 
 def _definition_ok(item: _Chain, roles: Roles, ctx: DocContext, report: Report, src: extract.Source) -> bool:

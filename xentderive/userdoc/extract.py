@@ -113,7 +113,7 @@ _BRACKET = re.compile(
     r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)\s*(\\[{}]|[()\[\]|])"
 )
 _CONDITION = re.compile(
-    r"(?:\\q?quad|,)\s*(?:\\text\{\s*(?:for|if|when|where|当)\s*\}\s*|\\(?:forall)\s*)?"
+    r"(?:\\q?quad|,|\\,|\s{2,}|\s(?=\())\s*(?:\\text\{\s*(?:for|if|when|where|当)\s*\}\s*|\\(?:forall)\s*)?"
     r"\(?\s*([a-zA-Z])\s*(=|\\neq|\\ne|≠)\s*([a-zA-Z])\s*\)?\s*[.,;]?\s*$"
     r"|\\text\{\s*(?:for|if|when|当)\s*\}\s*\(?\s*([a-zA-Z])\s*(=|\\neq|\\ne|≠)\s*([a-zA-Z])\s*\)?\s*[.,;]?\s*$"
 )
@@ -238,7 +238,8 @@ def rows(src: Source) -> list[Row]:
         for row_text, row_start in (
             _rows_of(text[m.end() : end.start()], m.end()) if display else [(text[m.end() : end.start()], m.end())]
         ):
-            formula, condition, at = split_condition(blank_layout(row_text))
+            formula, condition, at = split_condition(row_text)
+            formula = blank_layout(formula)
             if not formula.strip():
                 continue
             found.append(
@@ -285,7 +286,8 @@ def _plain_rows(src: Source) -> list[Row]:
         lead = _LATEXY.search(text)
         head = re.search(r"=\s*$", text[: lead.start()])
         cut = head.start() if head else lead.start()
-        formula, condition, cond_at = split_condition(blank_layout(text[cut:]))
+        formula, condition, cond_at = split_condition(text[cut:])
+        formula = blank_layout(formula)
         found.append(Row(formula, start + at + cut, True, len(found) + 1, True, condition, cond_at, prose, None))
         prose = ""
         if len(found) > MAX_ROWS:

@@ -229,7 +229,7 @@ class Translator:
                 rest = factors[k + 1 :]
                 if not rest:
                     return self._dop(f)
-                var_node = f[0][0] if f.kind == "dop" else _factors(f[1])[1]
+                var_node = f[0] if f.kind == "dop" else _factors(f[1])[1]
                 if f.kind == "dop" and var_node.kind == "partial":
                     var_node = var_node[0]
                 elif f.kind == "dop":
