@@ -28,6 +28,7 @@ from .meaning import (
     _canonical_sum,
     index_letters,
     indexed_names,
+    macro_key,
     name_of,
     softmax_exponent,
 )
@@ -55,6 +56,7 @@ class Verdict:
     latex: str = ""
     cell: int | None = None
     method: str = ""
+    cell_line: int | None = None  # a notebook: the line within the cell
 
 
 @dataclass
@@ -226,7 +228,9 @@ def check_source(src: extract.Source, classes: int | None = None, labels: str = 
     for item in items:
         if isinstance(item, _Broken):
             line, column = src.position(item.offset)
-            report.verdicts.append(Verdict(line, column, item.text, "not-understood", item.why, cell=item.cell))
+            verdict = Verdict(line, column, item.text, "not-understood", item.why, cell=item.cell)
+            verdict.cell_line = src.cell_line(item.offset)
+            report.verdicts.append(verdict)
             continue
         first = 0
         if _define(item, roles, ctx, src, report):
@@ -253,6 +257,7 @@ def check_source(src: extract.Source, classes: int | None = None, labels: str = 
             checked += 1
             verdict = _check_link(ctx, roles, labels, a, b, rel, item.condition, checker_for)
             verdict.line, verdict.column, verdict.written, verdict.cell = line, column, written, item.cell
+            verdict.cell_line = src.cell_line(b.offset)
             report.verdicts.append(verdict)
     report.roles = {
         k: v
@@ -277,12 +282,21 @@ def _special_case(a: Node, b: Node, roles: Roles) -> bool:
 def _stated(a: Node, b: Node, rel: str, roles: Roles, ctx: DocContext) -> str:
     """``T > 0`` states a parameter's range: the proofs may use it. ``ε = 0`` is a special case."""
     if rel in (">", "≥") and b.kind == "number" and b[0] == "0":
-        name = a[0]
-        symbol = roles.params.get(name)
-        if symbol is None:
-            from .meaning import _symbol_name
+        from .meaning import _symbol_name
 
-            symbol = roles.params[name] = Symbol(_symbol_name(name), real=True)
+        name = a[0]
+        old = roles.params.get(name)
+        # SymPy must know it too (e^{z/T} is then real and positive): the symbol becomes a positive one,
+        # in what was already built from it.
+        symbol = roles.params[name] = (
+            Symbol(_symbol_name(name), positive=True) if rel == ">" else Symbol(_symbol_name(name), nonnegative=True)
+        )
+        if old is not None:
+            for attr in ("exponent_template", "loss_expr"):
+                if getattr(ctx, attr) is not None:
+                    setattr(ctx, attr, getattr(ctx, attr).xreplace({old: symbol}))
+            ctx.samples.pop(old, None)
+            ctx.ranges.pop(old, None)
         ctx.ranges[symbol] = (Rational(0), None, rel == ">", False)
         ctx.samples[symbol] = Rational(2)
         return f"the document states {name} {rel} 0: the proofs below use it"
@@ -315,7 +329,7 @@ def _define(item: _Chain, roles: Roles, ctx: DocContext, src: extract.Source, re
         return False
     name, idx = got[0], (got[1][0][0] if got[1] else None)
     used = name in roles.params or name in (roles.logits, roles.labels, roles.classes, roles.probs, roles.loss)
-    if used or name in roles.defined_at or name in ("e", "\\delta"):
+    if used or macro_key(name, idx is not None) in roles.macros or name in ("e", "\\delta"):
         return False
     rhs = item.sides[1].node
     if idx is None and _is_number(rhs):
@@ -340,7 +354,7 @@ def _define(item: _Chain, roles: Roles, ctx: DocContext, src: extract.Source, re
             roles.loss = None
     else:
         _labels_from(rhs, roles)
-        roles.macros[name] = d
+        roles.macros[macro_key(name, idx is not None)] = d
     roles.defined_at[name] = line
     item.definition = True
     report.definitions.append({"name": name, "line": line})
@@ -378,9 +392,13 @@ def _definition_ok(item: _Chain, roles: Roles, ctx: DocContext, report: Report, 
     return True
 
 
-def _mentions(rhs: Node, roles: Roles) -> bool:
+def _mentions(rhs: Node, roles: Roles, depth: int = 0) -> bool:
+    """Does the right side depend on the probabilities or logits, directly or through a definition?"""
     names = {n for n, _ in indexed_names(rhs)}
-    return bool(names & {roles.probs, roles.logits})
+    if names & {roles.probs, roles.logits}:
+        return True
+    inner = [roles.macros[macro_key(n, True)] for n in names if macro_key(n, True) in roles.macros]
+    return depth < 8 and any(_mentions(d.rhs, roles, depth + 1) for d in inner)
 
 
 def _dummies_as_n(e: Expr, ctx: DocContext) -> Expr:

@@ -45,7 +45,8 @@ class Source:
     text: str
     kind: str  # tex, md, ipynb, txt
     line_starts: list[int] = field(default_factory=list)
-    cells: list[tuple[int, int]] = field(default_factory=list)  # notebook: (offset, first line) per cell
+    cells: list[tuple[int, int]] = field(default_factory=list)  # notebook: (offset, cell number) per cell
+    line_map: list[int] = field(default_factory=list)  # notebook: the .ipynb file's line of each text line
     directives: list[tuple[int, str]] = field(default_factory=list)  # (offset, text) of `xentderive:` comments
 
     def __post_init__(self) -> None:
@@ -55,7 +56,20 @@ class Source:
         import bisect
 
         line = bisect.bisect_right(self.line_starts, offset) - 1
-        return line + 1, offset - self.line_starts[line] + 1
+        column = offset - self.line_starts[line] + 1
+        if self.line_map and line < len(self.line_map):
+            return self.line_map[line], column  # a notebook: the line of the .ipynb file, as an editor shows it
+        return line + 1, column
+
+    def cell_line(self, offset: int) -> int | None:
+        """A notebook: the 1-based line within its cell."""
+        if not self.cells:
+            return None
+        import bisect
+
+        line = bisect.bisect_right(self.line_starts, offset)
+        start = max((o for o, _ in self.cells if o <= offset), default=0)
+        return line - bisect.bisect_right(self.line_starts, start) + 1
 
 
 def kind_of(name: str) -> str:
@@ -84,20 +98,50 @@ def load(name: str, data: bytes) -> Source:
     try:
         notebook = json.loads(text)
         cells = notebook["cells"]
-        parts, starts, offset = [], [], 0
+        parts, starts, offset, line_map = [], [], 0, []
+        raw_lines = [0] + [m.end() for m in re.finditer("\n", text)]
+        at = 0
         for number, cell in enumerate(cells, 1):
+            source = cell.get("source", "")
+            pieces = source if isinstance(source, list) else [str(source)]
+            if not all(isinstance(piece, str) for piece in pieces):
+                raise TypeError
+            file_lines = []
+            for piece in pieces:  # where each source string sits in the file: the line an editor shows
+                found = text.find(json.dumps(piece, ensure_ascii=False)[1:-1], at) if piece else -1
+                if found < 0:
+                    found = text.find(json.dumps(piece)[1:-1], at) if piece else -1
+                if found >= 0:
+                    at = found
+                file_lines.append(_line_at(raw_lines, at))
             if cell.get("cell_type") != "markdown":
                 continue
-            source = cell.get("source", "")
-            body = "".join(source) if isinstance(source, list) else str(source)
+            body = "".join(pieces).replace("\r\n", "\n")
             starts.append((offset, number))
             parts.append(body + "\n\n")
             offset += len(body) + 2
+            starting = True  # a text line starts here: it is on the file line of the string it starts in
+            for piece, file_line in [
+                *zip(pieces, file_lines, strict=False),
+                ("\n\n", file_lines[-1] if file_lines else 1),
+            ]:
+                for ch in piece:
+                    if starting:
+                        line_map.append(file_line)
+                        starting = False
+                    starting = ch == "\n"
     except (ValueError, KeyError, TypeError, AttributeError):
         raise InputError(f"{name}: not a Jupyter notebook (expected JSON with a list of cells)") from None
-    src = Source(name, "".join(parts).replace("\r\n", "\n"), "ipynb")
+    src = Source(name, "".join(parts), "ipynb")
     src.cells = starts
+    src.line_map = line_map
     return src
+
+
+def _line_at(line_starts: list[int], offset: int) -> int:
+    import bisect
+
+    return bisect.bisect_right(line_starts, offset)
 
 
 # --- layout that carries no meaning ------------------------------------------------

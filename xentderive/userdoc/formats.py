@@ -100,7 +100,7 @@ def as_dict(report: Report) -> dict:
             {
                 "line": v.line,
                 "column": v.column,
-                **({"cell": v.cell} if v.cell is not None else {}),
+                **({"cell": v.cell, "cell_line": v.cell_line} if v.cell is not None else {}),
                 "written": v.written,
                 "status": v.status,
                 "reason": v.reason,

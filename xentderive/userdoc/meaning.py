@@ -368,19 +368,22 @@ class Translator:
                     pos,
                 )
             return vectors[name][self.index(indices[0])]
-        if name == roles.loss:
+        key = macro_key(name, bool(indices))
+        if name == roles.loss and key not in roles.macros:
             if indices:
                 raise NotUnderstood(f"{name} is the loss: it has no index", pos)
             return ctx.L
-        if name in roles.macros:
-            d = roles.macros[name]
-            if (d.index is None) != (not indices) or len(indices) > 1:
-                raise NotUnderstood(f"{name} is defined {'with' if d.index else 'without'} an index", pos)
+        if key in roles.macros:
+            d = roles.macros[key]
+            if len(indices) > 1:
+                raise NotUnderstood(f"{name} is defined with one index", pos)
             inner = Translator(ctx, roles, {})
             if d.index is not None:
                 inner.free = {d.index: self.index(indices[0])}
             inner.bound = []
             return inner.expr(d.rhs)
+        if macro_key(name, not indices) in roles.macros:
+            raise NotUnderstood(f"{name} is defined {'without' if indices else 'with'} an index", pos)
         if name == roles.classes:
             if indices:
                 raise NotUnderstood(f"{name} is the number of classes: it has no index", pos)
@@ -401,6 +404,11 @@ class Translator:
 def _evaluated(e: Expr) -> Expr:
     """Sum limits rebuilt with numbers (C - 1 at C = 3 is 2), so the sums can be written out."""
     return e.replace(lambda x: isinstance(x, Sum), lambda s: Sum(s.function, *((v, lo, hi) for v, lo, hi in s.limits)))
+
+
+def macro_key(name: str, indexed: bool) -> str:
+    """L_j and L may both be defined (a loss term and the loss): one key each."""
+    return f"{name}_" if indexed else name
 
 
 def _symbol_name(name: str) -> str:
