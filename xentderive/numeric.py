@@ -331,6 +331,7 @@ def compile_expression(
     functions: dict | None = None,
     number: Callable[[Expr], object] | None = None,
     vector: bool = False,
+    plus: bool = False,
 ) -> Callable:
     """An mpmath function (i, j, *per-class lists, *parameters) of the expression, as written.
 
@@ -340,7 +341,8 @@ def compile_expression(
     and `number` the conversion of a SymPy number (Rational or Float) to a constant, for another
     arithmetic (gmpy2) with its own ONE and ZERO in `functions`. With `vector` the function is
     (n, j, …) and returns the list over i in range(n), each subexpression outside the sums that is free
-    of i computed once, before the loop: the same operations on the same values.
+    of i computed once, before the loop: the same operations on the same values. With `plus` a sum of
+    two terms is written a + b, for an ADD that rounds two terms as the operator does (one rounding).
     """
     names = {b: f"a{n}" for n, b in enumerate(bases)} | {s: f"q{n}" for n, s in enumerate(scalars)}
     names |= {ctx.i: "I", ctx.j: "J"}
@@ -402,6 +404,8 @@ def compile_expression(
             if e.base not in names:
                 raise _Unsupported(f"vector {e.base}")
             return f"{names[e.base]}[{', '.join(index(a, bound) for a in e.indices)}]"
+        if isinstance(e, Add) and plus and len(e.args) == 2:
+            return f"({code(e.args[0], bound)} + {code(e.args[1], bound)})"
         if isinstance(e, Add):
             return "ADD(" + ", ".join(code(a, bound) for a in e.args) + ")"
         if isinstance(e, Mul):
