@@ -6,11 +6,11 @@ and compares each component with the loss's closed form, proved for every C by `
 and evaluated at 30 digits (103 bits) from the very inputs `fn` received (rounded to the
 tested dtype), so the reference's own error is far below one ULP of any tested dtype.
 
-The arithmetic is gmpy2's (MPFR: each operation correctly rounded to 103 bits, the exponent
-range as wide as MPFR allows) if gmpy2 is importable, else mpmath's at the same 30 digits. A row
-where MPFR would leave its finite range or the reals (a division by zero, log 0, an overflow,
-an underflow, a NaN) is trapped and evaluated again in mpmath, so such a row is judged exactly
-as mpmath alone would judge it.
+The arithmetic is gmpy2's if gmpy2 is importable (MPFR: each operation correctly rounded to
+103 bits, e^x finite and nonzero for |x| up to 7e8 at least), else mpmath's at the same 30
+digits. A row where MPFR would leave its finite range or the reals (a division by zero, log 0,
+an overflow, an underflow, a NaN) is trapped and evaluated again in mpmath, so such a row is
+judged exactly as mpmath alone would judge it.
 
 Errors are measured in ULPs of the row's scale (the largest component of the exact
 gradient of that row): an implementation is judged by what its dtype can represent.
@@ -156,7 +156,7 @@ class _Mpmath:
             return value
 
         plain = {"ADD": _plain_sum, "EXP": cached_exp}
-        return compile_expression(expr, ctx, bases, scalars, plain, vector=True)
+        return compile_expression(expr, ctx, bases, scalars, plain, vector=True, plus=True)
 
     def text(self, x) -> str:
         return mp.nstr(x, 17)
@@ -170,7 +170,7 @@ class _Gmpy2:
     name = "gmpy2"
 
     def __init__(self) -> None:
-        wide = {"emax": gmpy2.get_emax_max(), "emin": gmpy2.get_emin_min()}  # 2^±(2^62): mpmath's in practice
+        wide = {"emax": gmpy2.get_emax_max(), "emin": gmpy2.get_emin_min()}  # e^±7e8 at least (then: trapped)
         traps = {"trap_divzero": True, "trap_invalid": True, "trap_overflow": True, "trap_underflow": True}
         self.work = gmpy2.context(precision=BITS, **wide, **traps)
         self.wider = gmpy2.context(precision=BITS + 33, **wide, **traps)  # constants at 40 digits, as mpmath's
@@ -219,7 +219,7 @@ class _Gmpy2:
                 "ONE": one,
                 "ZERO": zero,
             }
-            return compile_expression(expr, ctx, bases, scalars, functions, self._constant, vector=True)
+            return compile_expression(expr, ctx, bases, scalars, functions, self._constant, vector=True, plus=True)
 
     def text(self, x) -> str:
         man, exp = x.as_mantissa_exp()
@@ -288,13 +288,14 @@ class Reference:
         self.cache[classes] = prob, grad
         return prob, grad
 
-    def row(self, f: list, y: list, extra: list, values: dict | None = None, backends: tuple = BACKENDS):
+    def row(self, f: list, y: list, extra: list, values: dict | None = None, backends: tuple | None = None):
         """The exact probabilities and gradient of one row (at DIGITS digits), from its logits, labels
         and other per-class data (floats, exact in either arithmetic), and the arithmetic that gave them;
-        `values` gives the symbolic parameters (by name) a value. Raises where the reference has no value."""
+        `values` gives the symbolic parameters (by name) a value; `backends` the arithmetics to try, in
+        order (BACKENDS). Raises where the reference has no value."""
         prob, grad = self._compiled(len(f))
         trapped: Exception = ValueError("no arithmetic compiles this closed form")
-        for backend in backends:
+        for backend in BACKENDS if backends is None else backends:
             if prob.compiled(backend) is None or grad.compiled(backend) is None:
                 continue  # a node only mpmath knows (NaN, ∞, the imaginary unit): the next arithmetic
             try:
