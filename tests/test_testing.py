@@ -341,3 +341,144 @@ def test_a_real_pytorch_function_where_pytorch_is_present():
         return torch.softmax(logits, dim=1) - targets
 
     assert check_gradient(backward, framework="torch", classes=(3, 10)).passed
+
+
+# --- the fast reference (gmpy2) against mpmath at 60 digits ---------------------------------------
+
+
+def _rows_to_check():
+    """Rows where an arithmetic could go wrong: ordinary logits, ±1e4 (probabilities as small as e^-20000),
+    one dominant logit (tiny probabilities beside one near 1), equal logits; one-hot, soft and zero labels."""
+    import random
+
+    rng = random.Random(17)
+    rows = []
+    for size in (2, 7, 40):
+        random_f = [rng.gauss(0, 3) for _ in range(size)]
+        huge_f = [rng.choice((-1, 1)) * 1e4 + rng.gauss(0, 1) for _ in range(size)]
+        dominant = [rng.gauss(0, 1) - (0 if k else -60) for k in range(size)]
+        equal = [rng.gauss(0, 5)] * size
+        hot = [1.0 if k == size // 2 else 0.0 for k in range(size)]
+        raw = [rng.random() ** 3 for _ in range(size)]
+        soft = [v / sum(raw) for v in raw]
+        for f in (random_f, huge_f, dominant, equal):
+            rows += [(f, hot), (f, soft)]
+    rows.append(([0.0, 1e4, -1e4], [0.0, 0.0, 1.0]))  # p = e^-20000 for the labelled class
+    return rows
+
+
+def _at_60_digits(reference, f, y, values):
+    """The same closed form in mpmath at 60 digits (its constants at 40 digits, far beyond 30)."""
+    from mpmath import mp, mpf
+    from sympy import Rational
+
+    from xentderive.testing import MPMATH
+
+    prob, grad = reference._compiled(len(f))
+    prob.compiled(MPMATH), grad.compiled(MPMATH)
+    with mp.workdps(60):
+        scalars = [mpf(Rational(values[str(s)]).p) / Rational(values[str(s)]).q for s in reference.symbols]
+        lists = [[mpf(v) for v in f], [mpf(v) for v in y]]
+        p = prob.values(MPMATH, lists, scalars)
+        return p, grad.values(MPMATH, [*lists, p], scalars)
+
+
+def _disagreement(fast_p, fast_g, exact_p, exact_g, y) -> float:
+    """The largest error of the fast values: each probability relative to itself (a tiny one too), each
+    gradient component relative to the row's scale (its largest component, probability or label), as
+    check_gradient measures it."""
+    from mpmath import mp, mpf
+
+    with mp.workdps(60):
+        fast_p = [mpf(str(v)) if not isinstance(v, mpf) else v for v in fast_p]
+        fast_g = [mpf(str(v)) if not isinstance(v, mpf) else v for v in fast_g]
+        scale = max(max(abs(v) for v in exact_g), max(exact_p), max(abs(mpf(v)) for v in y))
+        worst_p = max(abs(a - b) / b for a, b in zip(fast_p, exact_p, strict=True))
+        worst_g = max(abs(a - b) for a, b in zip(fast_g, exact_g, strict=True)) / scale
+        return float(max(worst_p, worst_g))
+
+
+AGREEMENT = 1e-27  # 30 digits leave ~1e-30; one ULP of float64 is 2.2e-16 of the scale
+
+
+def _fast(reference, f, y, values):
+    from xentderive.testing import BACKENDS
+
+    gmpy2_backend = next(b for b in BACKENDS if b.name == "gmpy2")
+    p, g, used = reference.row(f, y, [], values, backends=(gmpy2_backend,))
+    assert used is gmpy2_backend
+    return p, g
+
+
+FAST_LOSSES = [("softmax-ce", {}), ("label-smoothing", {"eps": "1/10"}), ("focal", {"gamma": "2"})]
+
+
+@pytest.mark.parametrize(("loss", "values"), FAST_LOSSES, ids=[c[0] for c in FAST_LOSSES])
+def test_the_gmpy2_reference_agrees_with_mpmath_at_60_digits(loss, values):
+    pytest.importorskip("gmpy2")
+    from mpmath import exp, mp, mpf
+
+    from xentderive.testing import _reference
+
+    reference = _reference(loss, tuple(sorted(values.items())), None, None)
+    for f, y in _rows_to_check():
+        fast_p, fast_g = _fast(reference, f, y, {})
+        exact_p, exact_g = _at_60_digits(reference, f, y, {})
+        assert _disagreement(fast_p, fast_g, exact_p, exact_g, y) <= AGREEMENT, (loss, f, y)
+        if loss == "softmax-ce":  # and the definition itself, written out: p = e^f / Σ e^f, dL/df = p Σy - y
+            with mp.workdps(60):
+                total = sum(exp(mpf(v)) for v in f)
+                p = [exp(mpf(v)) / total for v in f]
+                g = [pk * sum(map(mpf, y)) - yk for pk, yk in zip(p, y, strict=True)]
+            assert _disagreement(fast_p, fast_g, p, g, y) <= AGREEMENT
+
+
+@pytest.mark.parametrize("where", ["gradient", "tiny probability"])
+def test_a_reference_one_float64_ulp_off_is_detected(where):
+    """The twin: the agreement above is tight enough to see one ULP of float64 in one component."""
+    pytest.importorskip("gmpy2")
+    from mpmath import mp, mpf
+
+    from xentderive.testing import _reference
+
+    reference = _reference("softmax-ce", (), None, None)
+    f, y = [0.0, 1e4, -1e4, 3.0], [0.0, 0.0, 1.0, 0.0]  # p_2 = e^-20000, p_0 = e^-10000
+    fast_p, fast_g = _fast(reference, f, y, {})
+    exact_p, exact_g = _at_60_digits(reference, f, y, {})
+    assert _disagreement(fast_p, fast_g, exact_p, exact_g, y) <= AGREEMENT
+    with mp.workdps(60):
+        fast_p, fast_g = [mpf(str(v)) for v in fast_p], [mpf(str(v)) for v in fast_g]
+        if where == "gradient":  # one ULP of float64 at the row's scale (1), on the smallest component
+            fast_g[0] += mpf(2) ** -52
+        else:  # one ULP of float64 relative to p_2 itself
+            fast_p[2] *= 1 + mpf(2) ** -52
+    assert _disagreement(fast_p, fast_g, exact_p, exact_g, y) > 1e-17
+
+
+def test_a_row_gmpy2_cannot_hold_is_evaluated_in_mpmath():
+    """e^-1e10 underflows MPFR's exponent range: trapped, and the row is evaluated in mpmath instead."""
+    pytest.importorskip("gmpy2")
+    from mpmath import mpf
+
+    from xentderive.testing import MPMATH, _reference
+
+    reference = _reference("softmax-ce", (), None, None)
+    f, y = [0.0, -1e10, 3.0], [1.0, 0.0, 0.0]
+    p, g, used = reference.row(f, y, [], {})
+    assert used is MPMATH and 0 < p[1] < mpf("1e-4000000000")
+    assert abs(float(g[0]) - (float(p[0]) - 1)) < 1e-15
+
+
+def test_without_gmpy2_the_mpmath_reference_gives_the_same_report(monkeypatch):
+    pytest.importorskip("gmpy2")
+    from xentderive import testing
+
+    options = {"classes": (2, 10, 50), "params": {"eps": impls.EPS}, "loss": "label-smoothing"}
+    fast = [check_gradient(fn, **options) for fn in (impls.smoothing, _quiet(impls.smoothing_wrong_mass))]
+    monkeypatch.setattr(testing, "BACKENDS", (testing.MPMATH,))
+    slow = [check_gradient(fn, **options) for fn in (impls.smoothing, _quiet(impls.smoothing_wrong_mass))]
+    for a, b in zip(fast, slow, strict=True):
+        assert (a.passed, a.components, a.failures, a.skipped) == (b.passed, b.components, b.failures, b.skipped)
+        assert (a.worst.row, a.worst.column, a.worst.want) == (b.worst.row, b.worst.column, b.worst.want)
+        assert a.worst.ulps == pytest.approx(b.worst.ulps, rel=1e-9)
+    assert fast[0].passed and not fast[1].passed

@@ -809,7 +809,7 @@ def check_impl(
     (targets: (N, C) probabilities or (N,) class indices) with random and adversarial
     inputs (large and huge logits, equal logits, a dominant logit, one-hot and soft
     labels); each component is compared with the loss's closed form, proved for every C
-    and evaluated in mpmath at 30 digits, in ULPs of the row's scale. Without FUNCTION,
+    and evaluated at 30 digits (gmpy2, else mpmath), in ULPs of the row's scale. Without FUNCTION,
     [tool.xentderive.impl] in pyproject.toml says what to test.
 
     \b

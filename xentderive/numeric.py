@@ -324,25 +324,47 @@ def _add(*terms):
 
 
 def compile_expression(
-    expr: Expr, ctx: Context, bases: tuple, scalars: tuple, functions: dict | None = None
+    expr: Expr,
+    ctx: Context,
+    bases: tuple,
+    scalars: tuple,
+    functions: dict | None = None,
+    number: Callable[[Expr], object] | None = None,
+    vector: bool = False,
+    plus: bool = False,
 ) -> Callable:
     """An mpmath function (i, j, *per-class lists, *parameters) of the expression, as written.
 
     A sum that depends on no enclosing summation variable (the softmax denominator) is
     computed once per call, not once per term of an outer sum. `functions` replaces ADD, EXP, …
-    (a reference value, not a search for structural zeros, can take a plain sum and a cached exp).
+    (a reference value, not a search for structural zeros, can take a plain sum and a cached exp),
+    and `number` the conversion of a SymPy number (Rational or Float) to a constant, for another
+    arithmetic (gmpy2) with its own ONE and ZERO in `functions`. With `vector` the function is
+    (n, j, …) and returns the list over i in range(n), each subexpression outside the sums that is free
+    of i computed once, before the loop: the same operations on the same values. With `plus` a sum of
+    two terms is written a + b, for an ADD that rounds two terms as the operator does (one rounding).
     """
     names = {b: f"a{n}" for n, b in enumerate(bases)} | {s: f"q{n}" for n, s in enumerate(scalars)}
     names |= {ctx.i: "I", ctx.j: "J"}
     consts: dict[str, object] = {}
     hoisted: dict[Expr, str] = {}
     lines: list[str] = []
-    loops: dict[Symbol, str] = {}
+    loops: dict[Symbol, str] = {ctx.i: "I"} if vector else {}
+    start = frozenset({ctx.i}) if vector else frozenset()
 
     def const(value) -> str:
         name = f"c{len(consts)}"
         consts[name] = value
         return name
+
+    def code(e: Expr, bound: frozenset) -> str:
+        if not vector or bound != start or not e.args or isinstance(e, Indexed | Sum) or e.free_symbols & bound:
+            return build(e, bound)
+        if e not in hoisted:  # outside every sum and free of i: once per call, before the loop over i
+            text = build(e, bound)
+            hoisted[e] = f"h{len(hoisted)}"
+            lines.append(f"    {hoisted[e]} = {text}")
+        return hoisted[e]
 
     def index(e: Expr, bound: frozenset) -> str:
         if e.is_Integer:
@@ -357,11 +379,13 @@ def compile_expression(
             return "(" + "*".join(index(a, bound) for a in e.args) + ")"
         raise _Unsupported(f"index {e}")
 
-    def code(e: Expr, bound: frozenset) -> str:
+    def build(e: Expr, bound: frozenset) -> str:
         if e.is_Rational:
-            return const(_number(e))
+            return const(_number(e) if number is None else number(e))
         if e.is_Float:
-            return const(mpf(str(e)))
+            return const(mpf(str(e)) if number is None else number(e))
+        if number is not None and e in (S.NaN, S.ComplexInfinity, S.Infinity, S.NegativeInfinity, S.ImaginaryUnit):
+            raise _Unsupported(f"the number {e}")  # NaN, ∞ and i are mpmath's alone
         if e is S.NaN or e is S.ComplexInfinity:
             return const(mp.nan)
         if e is S.Infinity or e is S.NegativeInfinity:
@@ -369,7 +393,7 @@ def compile_expression(
         if e is S.ImaginaryUnit:
             return const(mpc(0, 1))
         if e.is_NumberSymbol:
-            return const(mpf(str(e.evalf(DIGITS + 20))))
+            return const(mpf(str(e.evalf(DIGITS + 20))) if number is None else number(e))
         if isinstance(e, Symbol):
             if e in bound:
                 return loops[e]
@@ -380,6 +404,8 @@ def compile_expression(
             if e.base not in names:
                 raise _Unsupported(f"vector {e.base}")
             return f"{names[e.base]}[{', '.join(index(a, bound) for a in e.indices)}]"
+        if isinstance(e, Add) and plus and len(e.args) == 2:
+            return f"({code(e.args[0], bound)} + {code(e.args[1], bound)})"
         if isinstance(e, Add):
             return "ADD(" + ", ".join(code(a, bound) for a in e.args) + ")"
         if isinstance(e, Mul):
@@ -408,9 +434,10 @@ def compile_expression(
         raise _Unsupported(type(e).__name__)
 
     with mp.workdps(DIGITS + 10):
-        body = code(expr, frozenset())
-    args = ", ".join(["I", "J", *(names[b] for b in bases), *(names[s] for s in scalars)])
-    source = f"def claim({args}):\n" + "".join(line + "\n" for line in lines) + f"    return {body}\n"
+        body = code(expr, start)
+    args = ", ".join(["N" if vector else "I", "J", *(names[b] for b in bases), *(names[s] for s in scalars)])
+    result = f"[{body} for I in range(N)]" if vector else body
+    source = f"def claim({args}):\n" + "".join(line + "\n" for line in lines) + f"    return {result}\n"
     space = {"EXP": mp.exp, "LOG": mp.log, "TANH": mp.tanh, "ADD": _add, "ONE": mpf(1), "ZERO": mpf(0), **consts}
     space |= functions or {}
     exec(compile(source, "<claim>", "exec"), space)  # source built above from the claim's tree only

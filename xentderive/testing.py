@@ -3,8 +3,14 @@
 `check_gradient(fn, loss=...)` calls ``fn(logits, targets) -> grad`` (NumPy arrays of shape
 (N, C); targets (N, C) probabilities or (N,) class indices) on inputs chosen to find bugs,
 and compares each component with the loss's closed form, proved for every C by `derive`
-and evaluated in mpmath at 30 digits from the very inputs `fn` received (rounded to the
+and evaluated at 30 digits (103 bits) from the very inputs `fn` received (rounded to the
 tested dtype), so the reference's own error is far below one ULP of any tested dtype.
+
+The arithmetic is gmpy2's if gmpy2 is importable (MPFR: each operation correctly rounded to
+103 bits, e^x finite and nonzero for |x| up to 7e8 at least), else mpmath's at the same 30
+digits. A row where MPFR would leave its finite range or the reals (a division by zero, log 0,
+an overflow, an underflow, a NaN) is trapped and evaluated again in mpmath, so such a row is
+judged exactly as mpmath alone would judge it.
 
 Errors are measured in ULPs of the row's scale (the largest component of the exact
 gradient of that row): an implementation is judged by what its dtype can represent.
@@ -20,14 +26,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
 
-from mpmath import mp, mpf
-from sympy import Expr, Integer, Rational, Sum, Symbol
+from mpmath import libmp, mp, mpf
+from sympy import Expr, Integer, Rational, Symbol
+
+try:  # optional (the impl extra): MPFR at the same precision, several times faster than mpmath's objects
+    import gmpy2
+except ImportError:  # pragma: no cover - exercised where gmpy2 is not installed
+    gmpy2 = None
 
 DTYPES = ("float64", "float32", "bfloat16")
 TOLERANCE_ULPS = {"float64": 64, "float32": 64, "bfloat16": 4}
 """Default tolerance in ULPs of the row's scale: what a careful implementation reaches (max-subtraction,
 a sum accumulated in the dtype with pairwise or better summation), with room for log and exp's own rounding."""
 DIGITS = 30  # the reference's relative error ~1e-30: far below one ULP of float64 (1e-16)
+BITS = libmp.dps_to_prec(DIGITS)  # 103: mpmath's precision at DIGITS, and gmpy2's
 IGNORE_INDEX = -100  # PyTorch's default ignore_index, for targets="index" with reduction="mean"
 MAX_CLASSES = 10**5
 FAMILIES = ("random", "large", "huge", "equal", "dominant")
@@ -118,9 +130,117 @@ def _shown(x: float) -> str:
 # --- the exact reference ----------------------------------------------------------
 
 
+class _Mpmath:
+    """mpmath at DIGITS: the fallback, and the judge of any row gmpy2 traps."""
+
+    name = "mpmath"
+    errors: tuple = ()  # what it raises is the row's own outcome (no value there: skipped)
+    zero = mpf(0)
+
+    def context(self):
+        return mp.workdps(DIGITS)
+
+    def numbers(self, values: list) -> list:
+        return [mpf(v) for v in values]  # a float is exact in mpf
+
+    def rational(self, r: Rational):
+        return mpf(r.p) / r.q
+
+    def compile(self, expr: Expr, ctx, bases: tuple, scalars: tuple, cache: dict):
+        from .numeric import compile_expression
+
+        def cached_exp(x):
+            value = cache.get(x)
+            if value is None:
+                value = cache[x] = mp.exp(x)
+            return value
+
+        plain = {"ADD": _plain_sum, "EXP": cached_exp}
+        return compile_expression(expr, ctx, bases, scalars, plain, vector=True, plus=True)
+
+    def text(self, x) -> str:
+        return mp.nstr(x, 17)
+
+
+class _Gmpy2:
+    """gmpy2 (MPFR) at BITS, each operation correctly rounded; a sum is rounded once (mpfr_sum).
+    Division by zero, invalid operations (NaN, log or a root of a negative number), overflow and
+    underflow raise instead of giving ±inf, NaN or 0: such rows go to mpmath."""
+
+    name = "gmpy2"
+
+    def __init__(self) -> None:
+        wide = {"emax": gmpy2.get_emax_max(), "emin": gmpy2.get_emin_min()}  # e^±7e8 at least (then: trapped)
+        traps = {"trap_divzero": True, "trap_invalid": True, "trap_overflow": True, "trap_underflow": True}
+        self.work = gmpy2.context(precision=BITS, **wide, **traps)
+        self.wider = gmpy2.context(precision=BITS + 33, **wide, **traps)  # constants at 40 digits, as mpmath's
+        self.errors = (
+            gmpy2.DivisionByZeroError,
+            gmpy2.InvalidOperationError,
+            gmpy2.OverflowResultError,
+            gmpy2.UnderflowResultError,
+        )
+        with self.work:
+            self.zero = gmpy2.mpfr(0)
+
+    def context(self):
+        return self.work
+
+    def numbers(self, values: list) -> list:
+        zero = self.zero
+        return [zero + v for v in values]  # exact (a float has 53 bits), and far faster than mpfr(v)
+
+    def rational(self, r: Rational):
+        return gmpy2.mpfr(r.p) / r.q
+
+    def _constant(self, e: Expr):
+        if e.is_Rational:
+            return gmpy2.mpfr(int(e.p)) / int(e.q)
+        return gmpy2.mpfr(str(e.evalf(DIGITS + 20)))  # a Float or a number symbol (π, E)
+
+    def compile(self, expr: Expr, ctx, bases: tuple, scalars: tuple, cache: dict):
+        from .numeric import compile_expression
+
+        exp = gmpy2.exp
+
+        def cached_exp(x):
+            value = cache.get(x)
+            if value is None:
+                value = cache[x] = exp(x)
+            return value
+
+        with self.wider:
+            one, zero = gmpy2.mpfr(1), gmpy2.mpfr(0)
+            functions = {
+                "ADD": _rounded_sum,
+                "EXP": cached_exp,
+                "LOG": gmpy2.log,
+                "TANH": gmpy2.tanh,
+                "ONE": one,
+                "ZERO": zero,
+            }
+            return compile_expression(expr, ctx, bases, scalars, functions, self._constant, vector=True, plus=True)
+
+    def text(self, x) -> str:
+        man, exp = x.as_mantissa_exp()
+        with mp.workprec(BITS + 64):  # exact: the mantissa has at most BITS bits
+            value = mpf((int(man), int(exp)))
+        return mp.nstr(value, 17)
+
+
+MPMATH = _Mpmath()
+BACKENDS = (_Gmpy2(), MPMATH) if gmpy2 is not None else (MPMATH,)
+"""Tried in order for each row: gmpy2 if importable, mpmath for the rows it traps (or alone)."""
+
+
+def _rounded_sum(*terms):
+    """The terms' sum rounded once to the working precision (MPFR's mpfr_sum): never worse than _plain_sum."""
+    return gmpy2.fsum(terms)
+
+
 @dataclass
 class Reference:
-    """The closed form of `loss`, proved for every C, as an mpmath function of one row."""
+    """The closed form of `loss`, proved for every C, as a function of one row (gmpy2 or mpmath numbers)."""
 
     loss: str
     params: dict[str, str]
@@ -156,7 +276,8 @@ class Reference:
         self.specs = {p.name: p for p in spec.params if not p.per_class} if spec else {}
 
     def _compiled(self, classes: int):
-        """(probabilities, gradient) at C = classes, each sum that does not involve i computed once per row."""
+        """(probabilities, gradient) at C = classes, each subexpression that does not involve i computed
+        once per row."""
         if classes in self.cache:
             return self.cache[classes]
         ctx = self.ctx.at(classes)
@@ -167,14 +288,25 @@ class Reference:
         self.cache[classes] = prob, grad
         return prob, grad
 
-    def row(self, f: list, y: list, extra: list, values: dict | None = None) -> tuple[list, list]:
-        """The exact probabilities and gradient of one row (at DIGITS digits), from its logits and labels;
-        `values` gives the symbolic parameters (by name) a value."""
+    def row(self, f: list, y: list, extra: list, values: dict | None = None, backends: tuple | None = None):
+        """The exact probabilities and gradient of one row (at DIGITS digits), from its logits, labels
+        and other per-class data (floats, exact in either arithmetic), and the arithmetic that gave them;
+        `values` gives the symbolic parameters (by name) a value; `backends` the arithmetics to try, in
+        order (BACKENDS). Raises where the reference has no value."""
         prob, grad = self._compiled(len(f))
-        scalars = [mpf(Rational(str((values or {})[str(s)]))) for s in self.symbols]
-        with mp.workdps(DIGITS):
-            p = prob.values([f, y, *extra], scalars)
-            return p, grad.values([f, y, p, *extra], scalars)
+        trapped: Exception = ValueError("no arithmetic compiles this closed form")
+        for backend in BACKENDS if backends is None else backends:
+            if prob.compiled(backend) is None or grad.compiled(backend) is None:
+                continue  # a node only mpmath knows (NaN, ∞, the imaginary unit): the next arithmetic
+            try:
+                with backend.context():
+                    scalars = [backend.rational(Rational(str((values or {})[str(s)]))) for s in self.symbols]
+                    lists = [backend.numbers(v) for v in (f, y, *extra)]
+                    p = prob.values(backend, lists, scalars)
+                    return p, grad.values(backend, [lists[0], lists[1], p, *lists[2:]], scalars), backend
+            except backend.errors as err:  # trapped by gmpy2 (no finite real value in its range): mpmath says
+                trapped = err
+        raise trapped  # only when mpmath was not among `backends` (a test of one arithmetic alone)
 
     def grid(self) -> list[dict]:
         """Values of the symbolic parameters to try: each range's ends (an open end approached) and middle."""
@@ -198,30 +330,31 @@ def _reference(loss: str, params: tuple, loss_expr: str | None, logits_expr: str
 
 
 class _Rowwise:
-    """An expression in the free index i over per-class lists, compiled for mpmath: each sum that
-    does not involve i is computed once per row, so a row costs O(C), not O(C²)."""
+    """An expression in the free index i over per-class lists, compiled for each arithmetic (on first use)
+    as one function of a row returning the list over i: each sum that does not involve i, and each other
+    subexpression free of i outside the sums, is computed once per row, so a row costs O(C), not O(C²)."""
 
     def __init__(self, expr: Expr, ctx, bases: tuple, scalars: tuple) -> None:
-        from .numeric import compile_expression
-
-        sums = sorted((s for s in expr.atoms(Sum) if ctx.i not in s.free_symbols), key=str)
-        marks = tuple(Symbol(f"_sum{n}", real=True) for n in range(len(sums)))
+        self.expr, self.ctx, self.bases, self.scalars = expr, ctx, bases, scalars
         self.cache: dict = {}  # e^x by x, for one row: the softmax sum and each p_i ask for the same ones
-        plain = {"ADD": _plain_sum, "EXP": self._exp}
-        self.sums = [compile_expression(s, ctx, bases, scalars, plain) for s in sums]
-        body = expr.xreplace(dict(zip(sums, marks, strict=True)))
-        self.body = compile_expression(body, ctx, bases, (*scalars, *marks), plain)
+        self.fns: dict = {}
 
-    def _exp(self, x):
-        value = self.cache.get(x)
-        if value is None:
-            value = self.cache[x] = mp.exp(x)
-        return value
+    def compiled(self, backend):
+        """The function for this arithmetic, or None if the expression has a node it cannot compile."""
+        from .numeric import _Unsupported
 
-    def values(self, lists: list, scalars: list) -> list:
+        if backend.name not in self.fns:
+            try:
+                self.fns[backend.name] = backend.compile(self.expr, self.ctx, self.bases, self.scalars, self.cache)
+            except _Unsupported:
+                if backend is MPMATH:
+                    raise
+                self.fns[backend.name] = None
+        return self.fns[backend.name]
+
+    def values(self, backend, lists: list, scalars: list) -> list:
         self.cache.clear()
-        totals = [fn(0, 0, *lists, *scalars) for fn in self.sums]
-        return [self.body(i, 0, *lists, *scalars, *totals) for i in range(len(lists[0]))]
+        return self.fns[backend.name](len(lists[0]), 0, *lists, *scalars)
 
 
 def _plain_sum(*terms):
@@ -420,7 +553,7 @@ def _called(call: Callable, logits, targets, keywords: dict, dtype: str):
 
 
 def _class_data(reference: Reference, weights, size: int) -> list:
-    """Per-class data of the reference beyond f and y (class weights), as mpf lists."""
+    """Per-class data of the reference beyond f and y (class weights), as lists of floats."""
     bases = reference.ctx.class_inputs()[2:]
     if not bases:
         return []
@@ -428,7 +561,7 @@ def _class_data(reference: Reference, weights, size: int) -> list:
 
     if weights is None or len(weights) != size:
         raise InputError(f"{reference.loss}: give params={{'w': [...]}} with one weight per class ({size})")
-    return [[mpf(float(v)) for v in weights]]
+    return [[float(v) for v in weights]]
 
 
 def _compare(report, reference, logits, labels, target_array, got, extra, size, family, params, values) -> None:
@@ -442,26 +575,24 @@ def _compare(report, reference, logits, labels, target_array, got, extra, size, 
         kept = [1] * rows
         ys = [list(map(float, r)) for r in target_array.astype(np.float64)]
     if report.targets == "index" and extra:  # PyTorch's weighted mean: over Σ_n w[target_n] of the kept rows
-        count = sum(float(extra[0][t]) for t, k in zip(labels, kept, strict=True) if k) or 1
+        count = sum(extra[0][t] for t, k in zip(labels, kept, strict=True) if k) or 1
     else:
         count = max(sum(kept), 1)
     count = count if report.reduction == "mean" else 1
     for n in range(rows):
-        f = [mpf(float(v)) for v in logits[n].astype(np.float64)]
-        y = [mpf(v) for v in ys[n]]
-        with mp.workdps(DIGITS):
-            try:
-                p, want = reference.row(f, y, extra, values)
-            except (ZeroDivisionError, ValueError, OverflowError):  # (1 - p)^(γ-1) with p = 1 to 30 digits
-                report.skipped += 1
-                continue
+        try:
+            p, want, backend = reference.row(logits[n].astype(np.float64).tolist(), ys[n], extra, values)
+        except (ZeroDivisionError, ValueError, OverflowError):  # (1 - p)^(γ-1) with p = 1 to 30 digits
+            report.skipped += 1
+            continue
+        share = count if report.reduction == "mean" else 1
+        with backend.context():
             if not kept[n]:
-                want = [mpf(0)] * size
-            share = count if report.reduction == "mean" else 1
+                want = [backend.zero] * size
             if share != 1:
                 want = [w / share for w in want]
-        hi = np.array([float(w) for w in want])  # the exact value rounded once to float64
-        probs = np.array([float(v) for v in p])
+        hi = np.array(list(map(float, want)))  # the exact value rounded once to float64
+        probs = np.array(list(map(float, p)))
         # The row's scale: its largest gradient component, probability or label (over the count, for a mean):
         # p_i - y_i with p_i near 1 cannot be closer than one ULP of 1, whatever its own size; and its
         # sensitivity to the logits' own rounding: p_i = e^{f_i - lse} moves by p_i·|f|·eps when f is as
@@ -479,9 +610,9 @@ def _compare(report, reference, logits, labels, target_array, got, extra, size, 
         with np.errstate(over="ignore", invalid="ignore"):
             near = np.flatnonzero(np.isfinite(row) & (gap / unit > report.tolerance_ulps / 2))
         near = np.union1d(near, [int(np.argmax(np.where(np.isfinite(row), gap, -1.0)))])
-        with mp.workdps(DIGITS):
+        with backend.context():
             for k in near:
-                lo = float(want[k] - mpf(float(hi[k])))
+                lo = float(want[k] - float(hi[k]))  # exact: want and hi agree in their leading 53 bits
                 gap[k] = abs((row[k] - hi[k]) - lo)
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             err = np.where(np.isfinite(row), gap / unit, np.inf)
@@ -502,7 +633,7 @@ def _compare(report, reference, logits, labels, target_array, got, extra, size, 
                 n,
                 i,
                 value,
-                mp.nstr(want[i], 17),
+                backend.text(want[i]),
                 logits.astype(np.float64).tolist(),
                 target_array.tolist(),
                 dict(params),
@@ -611,7 +742,8 @@ def per_size(spec: str, options: dict, classes: Iterable[int]) -> list[tuple[Gra
 
 
 NOTE = (
-    "reference: the closed form proved for every C, in mpmath at 30 digits from the inputs as rounded to the dtype; "
+    "reference: the closed form proved for every C, at 30 digits (gmpy2, else mpmath) from the inputs as rounded "
+    "to the dtype; "
     "inputs: random, large (+80), huge (±1e4), equal and dominant logits, one-hot and soft labels; "
     "error in ULPs of each row's scale (its largest gradient component, probability or label)"
 )
