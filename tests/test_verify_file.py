@@ -186,8 +186,11 @@ def test_the_seed_page_reports_its_slips_at_their_lines():
     bad = {v.line: v.status for v in report.verdicts if v.status in ("wrong", "not-understood")}
     assert bad.get(68) == "not-understood"  # log^{p_i}
     assert bad.get(245) == "not-understood"  # \sum_{j=i}^{C-1}: the single term j = i
-    assert bad.get(190) == "wrong"  # ∂p_j/∂f_i = ∂p_i/∂f_i holds only if j = i
+    assert bad.get(193) == "not-understood"  # (p{i})^2: p times the index
     assert report.first_wrong.line == 68
+    # ∂p_j/∂f_i = ∂p_i/∂f_i holds only if j = i: the page says so on the line before ("首先 j = i 时:")
+    assert next(v.status for v in report.verdicts if v.line == 190) == "proved"
+    assert not [v for v in report.verdicts if v.status == "wrong"]  # its slips are all not understood
 
 
 @pytest.mark.parametrize(

@@ -151,9 +151,9 @@ def _is_condition(chain: Chain) -> str:
     return ""
 
 
-def collect(src: extract.Source) -> tuple[list[_Chain | _Broken], dict[int, str]]:
+def collect(src: extract.Source) -> tuple[list[_Chain | _Broken | _Classes], dict[int, str]]:
     """The file's chains in order, and its rows that could not be read."""
-    out: list[_Chain | _Broken] = []
+    out: list[_Chain | _Broken | _Classes] = []
     current: _Chain | None = None
     pending_condition = ""
     for row in extract.rows(src):
@@ -165,6 +165,9 @@ def collect(src: extract.Source) -> tuple[list[_Chain | _Broken], dict[int, str]
             current = None
             out.append(_Broken(row.start + err.column, row.text.strip(), err.why, row.cell))
             current = None
+            continue
+        if not row.display and _names_classes(chain, src, row):
+            out.append(_Classes(chain.sides[0][0]))
             continue
         if not row.display:
             cond = _is_condition(chain)
@@ -197,7 +200,35 @@ def collect(src: extract.Source) -> tuple[list[_Chain | _Broken], dict[int, str]
         if not row.display and len(sides) < 2:
             out.pop()  # inline $p_i$: a mention, not a claim
             current = None
+        elif _is_statement(chain):
+            current = None  # "Σ_j y_j = 1", "T > 0": an aside; a row starting "= …" continues the chain before it
     return out, {}
+
+
+@dataclass
+class _Classes:
+    """ "$K$ classes" in the prose: K is the number of classes from here on."""
+
+    name: str
+
+
+_CLASSES_WORD = re.compile(r"\$?\s*(?:classes|categories|labels\b|个?类别?|种类别)")
+
+
+def _names_classes(chain: Chain, src: extract.Source, row: extract.Row) -> bool:
+    if chain.relations or len(chain.sides) != 1 or chain.sides[0].kind != "letter":
+        return False
+    after = src.text[row.start + len(row.text) : row.start + len(row.text) + 16]
+    return bool(_CLASSES_WORD.match(after))
+
+
+def _is_statement(chain: Chain) -> bool:
+    if len(chain.sides) != 2:
+        return False
+    a, b = chain.sides
+    if not _is_number(b):
+        return False
+    return a.kind == "letter" or (a.kind == "sum" and name_of(a[1]) is not None)
 
 
 def _directives(src: extract.Source, roles: Roles) -> None:
@@ -226,6 +257,10 @@ def check_source(src: extract.Source, classes: int | None = None, labels: str = 
     ctx = DocContext(classes, nonnegative_labels=labels == "onehot")
     checked = 0
     for item in items:
+        if isinstance(item, _Classes):
+            if roles.classes is None and not roles.known(item.name) and item.name not in roles.params:
+                roles.classes = item.name
+            continue
         if isinstance(item, _Broken):
             line, column = src.position(item.offset)
             verdict = Verdict(line, column, item.text, "not-understood", item.why, cell=item.cell)

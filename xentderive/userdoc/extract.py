@@ -330,10 +330,40 @@ def _plain_rows(src: Source) -> list[Row]:
         lead = _LATEXY.search(text)
         head = re.search(r"=\s*$", text[: lead.start()])
         cut = head.start() if head else lead.start()
+        if text.strip() == line.strip() and _parses(text):  # the whole line is one formula: keep its left side
+            cut = len(text) - len(text.lstrip())
         formula, condition, cond_at = split_condition(text[cut:])
         formula = blank_layout(formula)
+        if not condition and not formula.lstrip().startswith("="):
+            condition = _prose_condition(prose)
         found.append(Row(formula, start + at + cut, True, len(found) + 1, True, condition, cond_at, prose, None))
         prose = ""
         if len(found) > MAX_ROWS:
             raise InputError(f"{src.name}: more than {MAX_ROWS:,} formulas; split the file")
     return found
+
+
+def _parses(text: str) -> bool:
+    """Does this stretch of a plain-text line read as one formula with a relation?"""
+    from .parse import NotUnderstood, parse_row
+
+    if len(text) > MAX_ROW or not re.search(r"=|\\le|\\ge", text):
+        return False
+    try:
+        return bool(parse_row(blank_layout(text.strip().rstrip(".,;:"))).relations)
+    except NotUnderstood:
+        return False
+
+
+_CASE = re.compile(r"(?<![A-Za-z_])([a-z])\s*(=|≠|!=|\\neq|\\ne)\s*([a-z])(?![A-Za-z_])")
+
+
+def _prose_condition(prose: str) -> str:
+    """Plain text: "When j ≠ i:" (or "首先 j = i 时:") on the line before a formula is its case."""
+    lines = [line.strip() for line in prose.splitlines() if line.strip()]
+    if not lines or len(lines[-1]) > 60 or not lines[-1].endswith((":", "：", ",", "，")):
+        return ""
+    m = _CASE.search(lines[-1])
+    if not m:
+        return ""
+    return f"{m.group(1)} {'=' if m.group(2) == '=' else '≠'} {m.group(3)}"
