@@ -202,13 +202,25 @@ def test_config_flag_reads_a_bare_table(tmp_path):
 def test_the_pre_commit_hook_runs_only_when_a_file_it_reads_changes():
     import re
 
-    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    hook = hooks["xentderive-check"]
     assert "always_run" not in hook and hook["pass_filenames"] is False
     files = re.compile(hook["files"])
     for name in ("pyproject.toml", "sub/pyproject.toml", "paper/main.tex", "README.md", "notes.ipynb", "ci.toml"):
         assert files.search(name), name
     for name in ("src/model.py", "data.csv", "Makefile", "toml", "paper.tex.bak"):  # the twin: not these
         assert not files.search(name), name
+
+
+def test_the_verify_hook_gets_the_changed_documents_only():
+    import re
+
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    hook = hooks["xentderive-verify"]
+    assert hook["entry"] == "xentderive verify" and hook["pass_filenames"] is True
+    files = re.compile(hook["files"])
+    assert all(files.search(n) for n in ("paper/main.tex", "notes/grad.md", "nb.ipynb"))
+    assert not any(files.search(n) for n in ("pyproject.toml", "src/model.py", "paper.tex.bak"))
 
 
 def test_pre_commit_accepts_the_hook_manifest():

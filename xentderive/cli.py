@@ -739,6 +739,11 @@ def check(
         validate_cases(claims, sizes)
         cases = build_cases(claims, sizes)
         _check_targets(cases)
+        narrowed = loss is not None or loss_expr is not None or labels or target is not None
+        if path is not None and not narrowed:  # the configuration's own documents: verify = ["paper/*.tex"]
+            from .config import load_verify
+
+            cases += load_verify(path)
     except InputError as err:
         _say(f"error: {err}")
         sys.exit(EXIT_USAGE)

@@ -24,7 +24,7 @@ from .limits import MAX_CASES, MAX_CLASSES
 
 LABELS = ("onehot", "soft")
 SETTING_KEYS = {"numeric", "timeout", "seed", "memory", "allow-unproved", "jobs"}
-CONFIG_KEYS = {"classes", "claims", "losses", "impl", *SETTING_KEYS}
+CONFIG_KEYS = {"classes", "claims", "losses", "impl", "verify", *SETTING_KEYS}
 IMPL_KEYS = {
     "function",
     "loss",
@@ -704,6 +704,57 @@ def _losses(source: Source, path: KeyPath, losses: Any) -> Claims:
             raise source.bad((*at, key), message.split(": ", 1)[-1] if key != "params" else message) from None
         out.append((Case(declared, labels, None, texts.get("target"), tuple(sorted(numbers.items()))), sizes))
     return out
+
+
+MAX_DOCUMENTS = 200  # files one `verify = [...]` may name: a gate, not a crawler
+
+
+@dataclass(frozen=True)
+class DocumentCase(Case):
+    """A user's derivation (`verify = ["paper/*.tex"]`) checked by `check` beside the claims:
+    `target` is its path as configured, relative to `root` (the configuration's folder)."""
+
+    root: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"verify {self.target}"
+
+    @property
+    def path(self) -> Path:
+        return Path(self.root) / (self.target or "")
+
+
+def load_verify(path: Path, labels: str = "onehot") -> list[DocumentCase]:
+    """`verify = ["paper/*.tex", "notes/*.md"]`: glob patterns relative to the configuration file.
+
+    A pattern that matches no file is an error (exit 2): a gate that silently checks nothing
+    would pass a renamed paper.
+    """
+    source = Source(Path(path))
+    tool = source.data.get("tool")
+    if isinstance(tool, dict) and isinstance(tool.get("xentderive"), dict):
+        prefix: KeyPath = ("tool", "xentderive", "verify")
+        patterns = tool["xentderive"].get("verify", [])
+    else:
+        prefix, patterns = ("verify",), source.data.get("verify", [])
+    if not isinstance(patterns, list) or not all(isinstance(p, str) and p.strip() for p in patterns):
+        raise source.bad(prefix, 'expected a list of file patterns, e.g. ["paper/*.tex", "notes/*.md"]')
+    base = Path(path).resolve().parent
+    found: list[DocumentCase] = []
+    for k, pattern in enumerate(patterns):
+        if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
+            raise source.bad((*prefix, k), "a pattern relative to the configuration's folder, without ..")
+        matches = sorted(m for m in base.glob(pattern) if m.is_file())
+        if not matches:
+            raise source.bad((*prefix, k), f"{pattern!r} matches no file (relative to {base})")
+        for m in matches:
+            case = DocumentCase("verify", labels, None, m.relative_to(base).as_posix(), root=str(base))
+            if case not in found:
+                found.append(case)
+        if len(found) > MAX_DOCUMENTS:
+            raise source.bad((*prefix, k), f"more than {MAX_DOCUMENTS} files; name fewer")
+    return found
 
 
 def load_impl(path: Path) -> dict:

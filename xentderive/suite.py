@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from .config import LABELS, Case, find_pyproject, load_config, parse_classes
+from .config import LABELS, Case, DocumentCase, find_pyproject, load_config, parse_classes
 from .isolation import Finished, Limits, run_many
 from .limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT
 
@@ -120,8 +120,48 @@ def smoke_claims() -> list[tuple[Case, tuple[int | None, ...] | None]]:
 # --- running ---------------------------------------------------------------------
 
 
+def check_document(case: DocumentCase, settings: Settings) -> CaseResult:
+    """A configured document (`verify = [...]`): every link of it, as `xentderive verify` checks it."""
+    from .errors import InputError
+    from .output import describe_error
+    from .userdoc.check import verify_file
+    from .userdoc.formats import WORDS, summary
+
+    try:
+        data = case.path.read_bytes()
+    except OSError as err:
+        raise InputError(f"{case.target}: cannot read: {describe_error(err)}") from None
+    report = verify_file(case.target or "", data, None, case.labels)
+    statuses = {v.status for v in report.links}
+    status = "failed" if statuses & {"wrong", "not-understood"} else "passed" if report.ok else "unproved"
+    engine = {"proved": "proved", "verified": "verified", "wrong": "failed", "not-understood": "failed"}
+    result = CaseResult(case, status, 0.0, [Witness("symbolic", status, summary(report))])
+    result.witnesses.append(Witness("numeric", "skipped", "a document: each link is checked by the prover"))
+    result.steps = [
+        {
+            "key": f"line-{v.line}",
+            "title": v.written[:200],
+            "status": engine.get(v.status, "unproved"),
+            "method": f"{WORDS[v.status]}: {v.reason}" if v.reason else WORDS[v.status],
+        }
+        for v in report.links
+    ]
+    first = report.first_wrong or next((v for v in report.links if v.status == "not-proved"), None)
+    if first is not None:
+        result.message = f"line {first.line}: {WORDS[first.status]}: {first.written[:200]}"
+        if first.hint or first.reason:
+            result.message += f" ({first.hint or first.reason})"
+        if first.counterexample:
+            from .userdoc.formats import _counterexample
+
+            result.counterexample = _counterexample(first)
+    return result
+
+
 def check_case(case: Case, settings: Settings) -> CaseResult:
     """Derive and verify one case, then (if asked) compare with the numeric witness; in-process."""
+    if isinstance(case, DocumentCase):
+        return check_document(case, settings)
     from .api import derive
     from .model import Outcome
     from .numeric import witness

@@ -508,10 +508,11 @@ def _check_link(ctx, roles, labels, a: _Side, b: _Side, rel: str, condition: str
     checker = checker_for(ctx, labels)
     res = checker.check(step)
     status = _status(res.status)
-    verdict = Verdict(0, 0, "", status, res.method, latex=f"{latex(left)} {_latex_rel(rel)} {latex(right)}")
-    verdict.method = res.method
+    method = _plain(res.method)
+    verdict = Verdict(0, 0, "", status, method, latex=f"{latex(left)} {_latex_rel(rel)} {latex(right)}")
+    verdict.method = method
     if status == "wrong":
-        verdict.reason = res.method
+        verdict.reason = method
         verdict.counterexample = _counterexample(res.counterexample, free)
         verdict.hint = _hint(ctx, labels, left, right, relation, rel, assumptions, free, checker_for)
     elif status in PASSING and rel in ("<", ">"):
@@ -544,6 +545,13 @@ def _hint(ctx, labels, left, right, relation, rel, assumptions, free, checker_fo
 
 def roles_label(ctx) -> str:
     return "y_j"
+
+
+def _plain(method: str) -> str:
+    """The engine's method note as plain text: $@C = 1$ → C = 1 (its names are the built-in f, p, y)."""
+    from ..printing.common import RenderOptions, Words
+
+    return Words(RenderOptions())(method).replace("$", "")
 
 
 def _status(s: Status) -> str:
