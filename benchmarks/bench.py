@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 CLI = [sys.executable, "-m", "xentderive"]
 
@@ -114,6 +115,36 @@ def impl_seconds(rows: int = 1000, classes: int = 1000) -> tuple[float, float]:
     return time.perf_counter() - start, spent[0]
 
 
+def verify_figures(repeat: int) -> None:
+    """Issue #13's limits: a 30-line derivation verified for symbolic C in ≤ 3 s; a 10,000-line .tex
+    with little math scanned in ≤ 2 s (whole processes, median of runs)."""
+    import tempfile
+
+    corpus = Path(__file__).resolve().parents[1] / "tests" / "verify_corpus"
+    derivation = (corpus / "01_article.tex").read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        short = Path(tmp) / "derivation.tex"
+        short.write_text(derivation, encoding="utf-8")
+        prose = "".join(
+            f"Paragraph {k}: logits $z_{{{k % 9}}}$ feed a softmax; see Section~{k % 7} and \\cite{{x{k}}}.\n"
+            if k % 25 == 0
+            else f"Plain prose line {k} about training, data, and the experiments we ran ({k % 13} runs).\n"
+            for k in range(10_000 - derivation.count("\n"))
+        )
+        body = derivation.replace("\\begin{document}", "\\begin{document}\n" + prose, 1)
+        long = Path(tmp) / "paper.tex"
+        long.write_text(body, encoding="utf-8")
+        lines = len(derivation.splitlines()), len(body.splitlines())
+        print(f"{'verify (fresh process)':<58} {'median s':>9} {'target':>8} {'exit':>5}  met")
+        for label, path, target in (
+            (f"verify a {lines[0]}-line derivation, symbolic C", short, 3.0),
+            (f"verify a {lines[1]:,}-line .tex with little math", long, 2.0),
+        ):
+            seconds, code, _ = wall(["verify", str(path)], repeat)
+            print(f"{label:<58} {seconds:>9.2f} {target:>8.2f} {code:>5}  {'yes' if seconds <= target else 'NO'}")
+    print()
+
+
 def gate(repeat: int, tests: bool) -> None:
     """The proof gate's figures against their targets (issue #16), whole processes, median of runs."""
     print(f"{'the gate (fresh process)':<58} {'median s':>9} {'target':>8} {'exit':>5}  met")
@@ -147,6 +178,7 @@ def main() -> None:
     opts = parser.parse_args()
 
     gate(opts.repeat, opts.tests)
+    verify_figures(opts.repeat)
     total, own = impl_seconds()
     print(
         f"check_gradient, 1000 inputs at C = 1000: {total - own:.1f} s (target 10 s; the implementation's "

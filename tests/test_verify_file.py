@@ -222,6 +222,12 @@ def test_cli_exit_codes_and_formats(tmp_path):
     wrong = xd("verify", str(bad), "--format", "json")
     assert wrong.returncode == 1
     body = json.loads(wrong.stdout)
+    import jsonschema
+    from importlib import resources
+
+    schema = json.loads(resources.files("xentderive").joinpath("schemas/verify.schema.json").read_text())
+    jsonschema.validate(body, schema)
+    jsonschema.validate(json.loads(xd("verify", str(good), "--format", "json").stdout), schema)
     (f,) = body["files"]
     assert f["first_wrong"] == {"line": 22, "status": "wrong"}
     assert {link["status"] for link in f["links"]} == {"proved", "wrong"}
