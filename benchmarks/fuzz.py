@@ -717,11 +717,127 @@ def generate(rng: random.Random, work_rate: float, high: float) -> Input:
     if r < work_rate:
         return gen_check(rng, work=True, high=high)
     r = rng.random()
-    if r < 0.62:
+    if r < 0.52:
         return gen_derive(rng, work=False, high=high)
-    if r < 0.95:
+    if r < 0.80:
         return gen_check(rng, work=False, high=high)
+    if r < 0.95:
+        return gen_verify(rng, high)
     return gen_misc(rng)
+
+
+VERIFY_PIECES = [
+    "$",
+    "$$",
+    "\\[",
+    "\\]",
+    "\\(",
+    "\\)",
+    "\\begin{align}",
+    "\\end{align}",
+    "\\begin{aligned}",
+    "&=",
+    "\\\\",
+    "\\frac{",
+    "}{",
+    "}",
+    "{",
+    "(",
+    ")",
+    "[",
+    "]",
+    "\\sum_",
+    "\\sum_{k=1}^{K}",
+    "\\sum_{j \\neq i}",
+    "_",
+    "^",
+    "p_i",
+    "p_j",
+    "z_i",
+    "z_k",
+    "y_k",
+    "y_i",
+    "L",
+    "e^{",
+    "\\log",
+    "\\ln",
+    "\\exp",
+    "\\partial",
+    "=",
+    "-",
+    "+",
+    "\\cdot",
+    "\\delta_{ij}",
+    "[i=j]",
+    "\\mathbb{1}",
+    "\\quad",
+    "\\text{for }",
+    "j \\neq i",
+    "\\left(",
+    "\\right)",
+    "'",
+    "2",
+    "10^{300}",
+    "\\varepsilon",
+    "T",
+    "%",
+    "<!--",
+    "-->",
+    "\n",
+    " ",
+    "\\hat{y}_i",
+    "\\mathcal{L}",
+    "\\nabla_{z_i}",
+    "\\operatorname{softmax}(z)_i",
+    "\\le",
+    "\\approx",
+    "x^{x^{x^{x}}}",
+    "\\tag{1}",
+    "log",
+]
+VERIFY_START = (
+    "$$p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$$\n$$L = -\\sum_k y_k \\log p_k$$\n"
+    "$$\\frac{\\partial L}{\\partial z_i} = p_i - y_i$$\n"
+)
+
+
+def gen_verify(rng: random.Random, high: float) -> Input:
+    """`verify FILE`: a real derivation with random pieces spliced in, a file of random bytes, a
+    notebook that is not one, deep nesting, very long rows, or hostile options."""
+    suffix = rng.choice([".md", ".tex", ".txt", ".ipynb", ".markdown"])
+    r = rng.random()
+    if r < 0.55:
+        text = VERIFY_START + "".join(rng.choice(VERIFY_PIECES) for _ in range(rng.randint(0, 80)))
+        data = text.encode()
+    elif r < 0.65:
+        data = bytes(rng.randrange(256) for _ in range(rng.randint(0, 400)))
+    elif r < 0.75:
+        depth = rng.choice([30, 61, 500, 20_000])
+        data = ("$$" + "{" * depth + "p_i" + "}" * depth + " = 1$$\n").encode()
+    elif r < 0.85:
+        data = ("$$" + " + ".join(["p_i"] * rng.choice([10, 2000, 50_000])) + " = 1$$\n").encode()
+    elif r < 0.92:
+        data = json.dumps({"cells": [{"cell_type": "markdown", "source": [VERIFY_START]}] * rng.randint(0, 3)}).encode()
+        if rng.random() < 0.5:
+            data = data[: rng.randint(0, len(data))]
+    else:
+        data = (VERIFY_START * rng.choice([1, 50, 400])).encode()
+    name = "doc" + suffix
+    args = ["verify", rng.choice([name, name, "-", "missing.md", "dir"])]
+    if rng.random() < 0.3:
+        args += rng.choice(
+            [
+                ["-C", rand_classes(rng, cheap=True)],
+                ["--labels", "soft"],
+                ["--format", "json"],
+                ["--format", "github"],
+                ["--format", "junit"],
+                ["-o", rng.choice(OUTPUT_PATHS[2:])],
+            ]
+        )
+    timeout, limit = rand_timeout(rng, high)
+    args += ["--timeout", timeout]
+    return Input("verify", args, {name: data}, tool_limit=limit + 10)
 
 
 def gen_derive(rng: random.Random, work: bool, high: float) -> Input:

@@ -314,3 +314,38 @@ def test_hostile_text_never_crashes(pieces, name):
     for v in report.verdicts:
         assert v.status in ("proved", "verified", "wrong", "not-understood", "not-proved", "not-checked")
         assert v.line >= 1
+
+
+def test_nabla_component_forms():
+    text = "$$p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$$\n$$L = -\\sum_k y_k \\log p_k$$\n"
+    for lhs in ("\\nabla_{z_i} L", "(\\nabla_z L)_i", "\\partial L / \\partial z_i"):
+        assert statuses(run(text + f"$${lhs} = p_i - y_i$$\n")) == [(3, "proved")], lhs
+        assert statuses(run(text + f"$${lhs} = y_i - p_i$$\n"))[0][1] == "wrong", lhs
+
+
+def test_a_directive_binds_roles_where_the_document_defines_nothing():
+    text = "% xentderive: logits=z probs=s labels=t classes=K loss=E\n\\[ \\frac{\\partial E}{\\partial z_i} = s_i - t_i \\]\n"
+    assert statuses(run(text, "a.tex")) == [(2, "proved")]
+    assert statuses(run(text.replace("s_i - t_i", "s_i + t_i"), "a.tex"))[0][1] == "wrong"
+    bare = run(text.split("\n", 1)[1], "a.tex")  # the twin: without the directive, E and s mean nothing
+    assert bare.verdicts[0].status == "not-understood"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$$" + "{" * 20000 + "p_i" + "}" * 20000 + " = 1$$",
+        "$$" + " + ".join(["p_i"] * 50000) + " = 1$$",
+        "$$x^{x^{x^{x^{x^{x}}}}} = 10^{10^{10^{10}}}$$",
+        "$$e^{e^{e^{e^{1000}}}} = 1$$",
+    ],
+)
+def test_hostile_rows_are_not_understood_or_answered_quickly(text):
+    report = run("$$p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$$\n" + text)
+    assert report.verdicts and report.verdicts[-1].status in ("not-understood", "wrong", "not-proved")
+    assert report.seconds < 30
+
+
+def test_a_file_too_large_is_refused():
+    with pytest.raises(InputError, match="bytes"):
+        verify_file("big.md", b"x" * 5_000_001)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sympy import Expr, Rational, Sum, Symbol, latex
 
@@ -28,9 +29,10 @@ from .meaning import (
     _canonical_sum,
     index_letters,
     indexed_names,
+    keys_in,
     macro_key,
     name_of,
-    softmax_exponent,
+    softmax_candidate,
 )
 from .parse import Chain, Node, NotUnderstood, parse_row
 
@@ -95,9 +97,10 @@ class _Side:
 class _Chain:
     sides: list[_Side]
     relations: list[tuple[str, int]]  # relation, source offset of the right side it introduces
-    condition: str = ""
+    conditions: list[str] = field(default_factory=list)  # each link's case condition ("j ≠ i") or ""
     cell: int | None = None
     definition: bool = False
+    definition_error: str = ""
 
 
 @dataclass
@@ -151,18 +154,36 @@ def _is_condition(chain: Chain) -> str:
     return ""
 
 
-def collect(src: extract.Source) -> tuple[list[_Chain | _Broken | _Classes], dict[int, str]]:
-    """The file's chains in order, and its rows that could not be read."""
+_CONDITIONAL = re.compile(r"(?:\b(?:for|if|when|whenever|where|in the case)|当|对于|若|如果|在)\s*$", re.I)
+
+
+def _applies(prose_after: str) -> bool:
+    """The text between "for $j \\neq i$" and the formula it qualifies: a comma or a few words, no sentence end."""
+    text = re.sub(r"\\begin\{[^{}]*\}(\{[^{}]*\})?|\$\$|\\\[|\\\(|\$", " ", prose_after).strip()
+    return len(text) <= 60 and not re.search(r"[.。;；!?]|\n\s*\n", text)
+
+
+def collect(src: extract.Source) -> list[_Chain | _Broken | _Classes]:
+    """The file's chains in order, and its rows that could not be read.
+
+    A case condition belongs to links: one written after a row's formula to that row's links (and the
+    link into it); one in the sentence before a display ("for $j \\neq i$,") to every link of that
+    display, or of the next inline formula if only a comma stands between.
+    """
     out: list[_Chain | _Broken | _Classes] = []
     current: _Chain | None = None
-    pending_condition = ""
+    pending, pending_end = "", -1  # a condition in the prose, and where it ended
+    block, block_condition = -1, ""
     for row in extract.rows(src):
+        between = src.text[pending_end : row.start] if pending else ""
+        if pending and not _applies(between):
+            pending = ""
         try:
             chain, lead, text = _row_chain(row, src)
         except NotUnderstood as err:
+            pending = ""
             if not re.search(r"=|\\le|\\ge|<|>", row.text):
                 continue  # no relation: a mention ($z_1, \dots, z_K$), not a claim; the next row says if it was one
-            current = None
             out.append(_Broken(row.start + err.column, row.text.strip(), err.why, row.cell))
             current = None
             continue
@@ -171,38 +192,43 @@ def collect(src: extract.Source) -> tuple[list[_Chain | _Broken | _Classes], dic
             continue
         if not row.display:
             cond = _is_condition(chain)
-            if cond:  # "for $j \neq i$," — it applies to the display that follows
-                pending_condition = cond
+            if cond:
+                before = src.text[max(0, row.start - 40) : row.start].rstrip("$\\( ")
+                pending = cond if _CONDITIONAL.search(before) else ""
+                pending_end = row.start + len(row.text) + 1
                 continue
         if src.kind == "txt" and not chain.relations and lead is None:
             continue  # plain text: a formula without a relation is a mention in the prose
+        if row.display and row.block != block:
+            block, block_condition = row.block, pending
+        shared = block_condition if row.display else pending
+        if row.display or len(chain.sides) > 1:
+            pending = ""  # used; a mention ($z_i$) between the condition and its formula leaves it
         sides = [_Side(n, row.start + len(text.rstrip()), row.start + n.pos) for n in chain.sides]
         rels = [(r, row.start + at) for r, at in chain.relations]
-        condition = row.condition or (pending_condition if row.display else "")
-        if row.display and row.first_in_block:
-            pending_condition = ""
+        own = row.condition or shared
         if lead is not None and current is not None:
             from .parse import RELATIONS
 
             current.relations.append((RELATIONS.get(lead, lead), sides[0].offset))
+            current.conditions.append(own)
             current.sides.extend(sides)
             current.relations.extend(rels)
-            if condition and not current.condition:
-                current.condition = condition
+            current.conditions.extend([own] * len(rels))
             continue
         if lead is not None and len(sides) < 2:
             why = "it continues a formula that was not understood, or none"
             out.append(_Broken(row.start, row.text.strip(), why, row.cell))
             current = None
             continue
-        current = _Chain(sides, rels, condition, row.cell)
+        current = _Chain(sides, rels, [own] * len(rels), row.cell)
         out.append(current)
         if not row.display and len(sides) < 2:
             out.pop()  # inline $p_i$: a mention, not a claim
             current = None
         elif _is_statement(chain):
             current = None  # "Σ_j y_j = 1", "T > 0": an aside; a row starting "= …" continues the chain before it
-    return out, {}
+    return out
 
 
 @dataclass
@@ -251,7 +277,7 @@ def check_source(src: extract.Source, classes: int | None = None, labels: str = 
 
     started = time.monotonic()
     report = Report(src.name, classes=classes)
-    items, _ = collect(src)
+    items = collect(src)
     roles = Roles()
     _directives(src, roles)
     ctx = DocContext(classes, nonnegative_labels=labels == "onehot")
@@ -268,7 +294,7 @@ def check_source(src: extract.Source, classes: int | None = None, labels: str = 
             report.verdicts.append(verdict)
             continue
         first = 0
-        if _define(item, roles, ctx, src, report):
+        if _define(item, roles, ctx, src, report, labels):
             if not _definition_ok(item, roles, ctx, report, src):
                 continue
             first = 1
@@ -290,7 +316,7 @@ def check_source(src: extract.Source, classes: int | None = None, labels: str = 
                 report.verdicts.append(Verdict(line, column, written, "not-checked", reason, cell=item.cell))
                 continue
             checked += 1
-            verdict = _check_link(ctx, roles, labels, a, b, rel, item.condition, checker_for)
+            verdict = _check_link(ctx, roles, labels, a, b, rel, item.conditions[k], checker_for)
             verdict.line, verdict.column, verdict.written, verdict.cell = line, column, written, item.cell
             verdict.cell_line = src.cell_line(b.offset)
             report.verdicts.append(verdict)
@@ -317,15 +343,13 @@ def _special_case(a: Node, b: Node, roles: Roles) -> bool:
 def _stated(a: Node, b: Node, rel: str, roles: Roles, ctx: DocContext) -> str:
     """``T > 0`` states a parameter's range: the proofs may use it. ``ε = 0`` is a special case."""
     if rel in (">", "≥") and b.kind == "number" and b[0] == "0":
-        from .meaning import _symbol_name
+        from .meaning import parameter
 
         name = a[0]
         old = roles.params.get(name)
         # SymPy must know it too (e^{z/T} is then real and positive): the symbol becomes a positive one,
         # in what was already built from it.
-        symbol = roles.params[name] = (
-            Symbol(_symbol_name(name), positive=True) if rel == ">" else Symbol(_symbol_name(name), nonnegative=True)
-        )
+        symbol = roles.params[name] = parameter(name, **({"positive": True} if rel == ">" else {"nonnegative": True}))
         if old is not None:
             for attr in ("exponent_template", "loss_expr"):
                 if getattr(ctx, attr) is not None:
@@ -355,7 +379,7 @@ def _is_number(node: Node) -> bool:
     return node.kind == "number" or (node.kind in ("neg", "group") and _is_number(node[0]))
 
 
-def _define(item: _Chain, roles: Roles, ctx: DocContext, src: extract.Source, report: Report) -> bool:
+def _define(item: _Chain, roles: Roles, ctx: DocContext, src: extract.Source, report: Report, labels: str) -> bool:
     """If `item` starts with ``name = …`` for a name not used or defined before, it defines that name."""
     if not item.relations or item.relations[0][0] != "=":
         return False
@@ -369,26 +393,23 @@ def _define(item: _Chain, roles: Roles, ctx: DocContext, src: extract.Source, re
     rhs = item.sides[1].node
     if idx is None and _is_number(rhs):
         return False  # ε = 0: a special case, not a meaning
+    if macro_key(name, idx is not None) in keys_in(rhs):
+        return False  # a = a + 1 names itself: a claim, not a definition (L = Σ_j L_j does not)
+    if name in roles.broken:
+        return False
     line = src.position(item.relations[0][1])[0]
     d = Definition(name, idx, rhs, line)
-    sm = softmax_exponent(rhs, roles) if idx is not None and roles.probs is None else None
-    if sm is not None:
-        logits, g, letter = sm
-        roles.logits, roles.probs = roles.logits or logits, name
-        try:
-            template = Translator(ctx, roles, {letter: PLACE}).expr(g)
-            ctx.exponent_template = template if template != ctx.f[PLACE] else None
-        except NotUnderstood:
-            pass
+    sm = softmax_candidate(rhs, idx, roles) if idx is not None and roles.probs is None else None
+    if sm is not None and _is_softmax(ctx, roles, name, idx, rhs, sm, labels):
+        pass
     elif idx is None and roles.probs is not None and roles.loss is None and _mentions(rhs, roles):
         roles.loss = name
         _labels_from(rhs, roles)
         try:
             ctx.loss_expr = _dummies_as_n(Translator(ctx, roles, {}).expr(rhs), ctx)
-        except NotUnderstood:
-            roles.loss = None
+        except NotUnderstood as err:
+            item.definition_error = err.why  # reported by _definition_ok; the name means nothing after
     else:
-        _labels_from(rhs, roles)
         roles.macros[macro_key(name, idx is not None)] = d
     roles.defined_at[name] = line
     item.definition = True
@@ -396,21 +417,70 @@ def _define(item: _Chain, roles: Roles, ctx: DocContext, src: extract.Source, re
     return True
 
 
-def _labels_from(rhs: Node, roles: Roles) -> None:
-    unknown = [n for n, _ in indexed_names(rhs) if not roles.known(n) and n != roles.probs]
-    if roles.labels is None and unknown:
-        roles.labels = unknown[0]
+def _is_softmax(
+    ctx: DocContext, roles: Roles, name: str, idx: str, rhs: Node, candidate: tuple[str, Node], labels: str
+) -> bool:
+    """Is ``name_idx = rhs`` the softmax of the candidate logits? Proved by the engine, the whole right
+    side (a denominator Σ_k e^{z_i}, a typo, or Σ_{k≠i} makes it something else: then it is a macro)."""
+    from ..verify import checker_for
+
+    logits, g = candidate
+    before = roles.logits, ctx.exponent_template
+    roles.logits = logits
+    try:
+        template = Translator(ctx, roles, {idx: PLACE}).expr(g)
+        ctx.exponent_template = template if template != ctx.f[PLACE] else None
+        written = Translator(ctx, roles, {idx: ctx.i}).expr(rhs)
+        step = Step("softmax", "softmax", "", [[Line(written), Line(ctx.p[ctx.i])]], ())
+        if checker_for(ctx, labels).check(step).status.passed:
+            roles.probs = name
+            return True
+    except (NotUnderstood, ValueError, TypeError, ArithmeticError, RecursionError):
+        pass
+    roles.logits, ctx.exponent_template = before
+    return False
+
+
+def _labels_from(rhs: Node, roles: Roles, depth: int = 0) -> None:
+    """The loss's labels: the first name it (or a definition it uses) weights with that is no role yet."""
+    for n, _ in indexed_names(rhs):
+        if roles.labels is not None or depth > 8:
+            return
+        key = macro_key(n, True)
+        if key in roles.macros:
+            _labels_from(roles.macros[key].rhs, roles, depth + 1)
+        elif not roles.known(n) and n not in (roles.probs, roles.logits) and n not in roles.broken:
+            roles.labels = n
 
 
 def _definition_ok(item: _Chain, roles: Roles, ctx: DocContext, report: Report, src: extract.Source) -> bool:
     """A definition must itself be readable: its right side is translated once, here."""
     name = name_of(item.sides[0].node)
+    own = [i[0] for i in name[1]] if name else []  # p_i = …: i is the definition's own index, nothing else is free
     letters: list[str] = []
     index_letters(item.sides[1].node, letters)
-    free = {letter: Symbol(letter, integer=True, nonnegative=True) for letter in letters}
+    stray = [letter for letter in letters if letter not in own]
+    free = {letter: Symbol(letter, integer=True, nonnegative=True) for letter in own}
     try:
-        Translator(ctx, roles, free).expr(item.sides[1].node)
+        if stray:
+            raise NotUnderstood(f"it uses the index {stray[0]}, which it does not define", 0)
+        if item.definition_error:
+            raise NotUnderstood(item.definition_error, 0)
+        waiting = [
+            n
+            for n, _ in indexed_names(item.sides[1].node)
+            if not roles.known(n) and n not in (roles.probs, roles.logits) and macro_key(n, True) not in roles.macros
+        ]
+        if not waiting:  # a name without a role yet (S = Σ_k e^{z_k} before the softmax): read where it is used
+            Translator(ctx, roles, free).expr(item.sides[1].node)
     except NotUnderstood as err:
+        if name:
+            roles.broken[name[0]] = src.position(item.relations[0][1])[0]
+            roles.macros.pop(macro_key(name[0], bool(name[1])), None)
+            if roles.loss == name[0]:
+                roles.loss, ctx.loss_expr = None, None
+            if roles.probs == name[0]:
+                roles.probs, ctx.exponent_template = None, None
         line, column = src.position(item.sides[1].offset + 0)
         report.verdicts.append(
             Verdict(
@@ -446,11 +516,6 @@ def _dummies_as_n(e: Expr, ctx: DocContext) -> Expr:
     return e.replace(lambda x: isinstance(x, Sum) and not x.has(ctx.n), rename)
 
 
-def _fill_params(ctx: DocContext, roles: Roles) -> None:
-    for _name, symbol in roles.params.items():
-        ctx.samples.setdefault(symbol, Rational(1, 3))
-
-
 def _written(src: extract.Source, a: _Side, b: _Side, item: _Chain, k: int) -> str:
     start, end = a.offset, (item.sides[k + 2].offset if k + 2 < len(item.sides) else None)
     if end is None:
@@ -470,7 +535,10 @@ def _letters_for(a: Node, b: Node) -> list[str]:
     return letters
 
 
-def _check_link(ctx, roles, labels, a: _Side, b: _Side, rel: str, condition: str, checker_for) -> Verdict:
+def _check_link(
+    ctx: DocContext, roles: Roles, labels: str, a: _Side, b: _Side, rel: str, condition: str, checker_for: Callable
+) -> Verdict:
+    """One link as one engine step: its free indices become i (the derivative's) and j, its case an assumption."""
     letters = _letters_for(a.node, b.node)
     derivative_first = _derivative_index(a.node) or _derivative_index(b.node)
     if derivative_first in letters:
@@ -514,14 +582,26 @@ def _check_link(ctx, roles, labels, a: _Side, b: _Side, rel: str, condition: str
     if status == "wrong":
         verdict.reason = method
         verdict.counterexample = _counterexample(res.counterexample, free)
-        verdict.hint = _hint(ctx, labels, left, right, relation, rel, assumptions, free, checker_for)
+        verdict.hint = _hint(ctx, labels, (left, right), rel, tuple(assumptions), free, roles.labels or "y")
     elif status in PASSING and rel in ("<", ">"):
         verdict.status, verdict.reason = "not-proved", "the non-strict inequality holds; strictness is not shown"
     return verdict
 
 
-def _hint(ctx, labels, left, right, relation, rel, assumptions, free, checker_for) -> str:
+def _hint(
+    ctx: DocContext,
+    labels: str,
+    sides: tuple[Expr, Expr],
+    rel: str,
+    assumptions: tuple[str, ...],
+    free: dict[str, Expr],
+    labels_name: str,
+) -> str:
     """A wrong link that holds under a condition nobody stated: say which."""
+    from ..verify import checker_for
+
+    left, right = sides
+    relation = "=" if rel == "=" else "≥"
     first, second = (left, right) if rel in ("=", "≥", ">") else (right, left)
     letters = {v: k for k, v in free.items()}
     tries = []
@@ -529,7 +609,7 @@ def _hint(ctx, labels, left, right, relation, rel, assumptions, free, checker_fo
         tries.append((f"holds if {letters[ctx.j]} ≠ {letters[ctx.i]}", (*assumptions, ASSUME_J_NE_I), None))
         tries.append((f"holds if {letters[ctx.j]} = {letters[ctx.i]}", tuple(assumptions), {ctx.j: ctx.i}))
     if ASSUME_LABEL_SUM not in assumptions:
-        tries.append((f"holds if Σ_j {roles_label(ctx)} = 1", (*assumptions, ASSUME_LABEL_SUM), None))
+        tries.append((f"holds if Σ_j {labels_name}_j = 1", (*assumptions, ASSUME_LABEL_SUM), None))
     from ..semantics import instantiate
 
     for text, assume, subst in tries:
@@ -541,10 +621,6 @@ def _hint(ctx, labels, left, right, relation, rel, assumptions, free, checker_fo
         except Exception:  # a hint is a courtesy: no hint rather than a crash
             continue
     return ""
-
-
-def roles_label(ctx) -> str:
-    return "y_j"
 
 
 def _plain(method: str) -> str:
@@ -606,6 +682,3 @@ def _derivative_index(node) -> str | None:
 
 def verify_file(name: str, data: bytes, classes: int | None = None, labels: str = "onehot") -> Report:
     return check_source(extract.load(name, data), classes, labels)
-
-
-__all__ = ["STATUSES", "Report", "Verdict", "check_source", "replace", "verify_file"]

@@ -12,6 +12,7 @@ built-in derivations (`Context`: f, p, y, C, L), so the prover and the witness a
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from sympy import (
@@ -63,7 +64,10 @@ class DocContext(Context):
         return super().loss() if self.loss_expr is None else self.loss_expr
 
 
+MAX_EXPONENT = 100  # a number in an exponent: as for --target claims (claims.py)
+MAX_EXP_ARGUMENT = 1000
 PLACE = Symbol("PLACE", integer=True, nonnegative=True)  # the index slot of a definition's template
+_DUMMIES = itertools.count(1)
 
 
 @dataclass
@@ -88,6 +92,7 @@ class Roles:
     params: dict[str, Symbol] = field(default_factory=dict)
     positive: set[str] = field(default_factory=set)  # parameters that divide: taken positive, and said so
     defined_at: dict[str, int] = field(default_factory=dict)
+    broken: dict[str, int] = field(default_factory=dict)  # names whose definition was not understood: their line
 
     def known(self, name: str) -> bool:
         return name in self.defined_at or name in (self.logits, self.labels, self.classes)
@@ -142,12 +147,13 @@ class Translator:
         if node.kind == "number":
             if self.roles.base is None:
                 raise NotUnderstood("a numbered class, but no sum says whether classes count from 0 or 1", node.pos)
-            return Integer(int(node[0]) - self.roles.base)
-        if node.kind in ("add", "sub") and node[1].kind == "number":  # i+1
-            inner = self.index(node[0])
-            k = Integer(node[1][0])
-            return inner + k if node.kind == "add" else inner - k
-        raise NotUnderstood("an index must be a letter or a number", node.pos)
+            if self.ctx.classes is None:
+                raise NotUnderstood("a numbered class for every C: write it with an index, or give -C N", node.pos)
+            k = int(node[0]) - self.roles.base
+            if not 0 <= k < self.ctx.classes:
+                raise NotUnderstood(f"class {node[0]} is outside the {self.ctx.classes} classes", node.pos)
+            return Integer(k)
+        raise NotUnderstood("an index must be a letter or a number (no i+1: the classes have no order)", node.pos)
 
     # --- expressions -----------------------------------------------------------
     def expr(self, node: Node) -> Expr:
@@ -246,7 +252,7 @@ class Translator:
         ctx = self.ctx
         if var is None:
             raise NotUnderstood("a sum without its index (\\sum_k)", n.pos)
-        dummy = Symbol(var + "'" * (len(self.bound) + 1), integer=True, nonnegative=True)
+        dummy = Symbol(f"{var}'{next(_DUMMIES)}", integer=True, nonnegative=True)  # unique: no capture
         excluded = None
         if except_ is not None:
             excluded = self.index(except_)
@@ -323,7 +329,15 @@ class Translator:
     def _func(self, n: Node) -> Expr:
         name, arg = n.args
         value = self.expr(arg)
-        return log(value) if name in ("log", "ln") else exp(value)
+        return log(value) if name in ("log", "ln") else self._exp(value, n.pos)
+
+    def _exp(self, value: Expr, pos: int) -> Expr:
+        """e^x, with x a number at most MAX_EXP_ARGUMENT (e^{e^{1000}} has no float, and no use here)."""
+        if value.is_number and (not value.is_finite or abs(value) > MAX_EXP_ARGUMENT):
+            raise NotUnderstood(f"e to a power above {MAX_EXP_ARGUMENT}", pos)
+        if value.has(exp) and any(a.args[0].is_number for a in value.atoms(exp)):
+            raise NotUnderstood("e to the power e^…: a tower of exponentials is not read", pos)
+        return exp(value)
 
     def _letter(self, n: Node) -> Expr:
         return self._named(n[0], [], n.pos)
@@ -338,8 +352,16 @@ class Translator:
                 raise NotUnderstood("softmax of something other than the logits vector", atom.pos)
             (idx,) = _indices(sub)
             return self.ctx.p[self.index(idx)]
+        if atom.kind == "group" and atom[0].kind == "nabla" and sub is not None and sup is None:
+            var, body = atom[0].args  # (∇_z L)_i: the i-th component, ∂L/∂z_i
+            got = name_of(var)
+            if got is None or got[1]:
+                raise NotUnderstood("(∇_z L)_i: ∇ with respect to the vector z, then its component", n.pos)
+            (idx,) = _indices(sub)[:1]
+            entry = Node("scripted", (var, idx, None), var.pos)
+            return Derivative(self.expr(body), self._variable(entry), evaluate=False)
         if atom.kind == "letter" and atom[0] == "e" and sub is None and "e" not in self.roles.defined_at:
-            return exp(self.expr(sup))
+            return self._exp(self.expr(sup), n.pos)
         if atom.kind == "letter" and sub is not None:
             base = self._named(atom[0], _indices(sub), atom.pos)
         elif sub is not None:
@@ -349,11 +371,15 @@ class Translator:
         if sup is None:
             return base
         power = self.expr(sup)
+        if power.is_number and (not power.is_finite or abs(power) > MAX_EXPONENT):
+            raise NotUnderstood(f"an exponent above {MAX_EXPONENT} (10^{{10^{{10}}}} has no place here)", n.pos)
         return Pow(base, power)
 
     # --- names -----------------------------------------------------------------
     def _named(self, name: str, indices: list[Node], pos: int) -> Expr:
         ctx, roles = self.ctx, self.roles
+        if name in roles.broken:
+            raise NotUnderstood(f"the definition of {name} (line {roles.broken[name]}) was not understood", pos)
         if name in ("\\delta",) and name not in roles.defined_at:
             if len(indices) != 2:
                 raise NotUnderstood("δ needs two indices: \\delta_{ij}", pos)
@@ -397,7 +423,7 @@ class Translator:
         if name == "e":
             return S.Exp1
         if name not in roles.params:
-            roles.params[name] = Symbol(_symbol_name(name), real=True)
+            roles.params[name] = parameter(name)
         return roles.params[name]
 
 
@@ -409,6 +435,17 @@ def _evaluated(e: Expr) -> Expr:
 def macro_key(name: str, indexed: bool) -> str:
     """L_j and L may both be defined (a loss term and the loss): one key each."""
     return f"{name}_" if indexed else name
+
+
+class Parameter(Symbol):
+    """A document's parameter: never equal to a symbol of the context (SymPy compares the class too),
+    so a letter L left undefined cannot become the built-in loss L, Symbol("L", real=True)."""
+
+    __slots__ = ()
+
+
+def parameter(name: str, **assumptions: bool) -> Parameter:
+    return Parameter(_symbol_name(name), **(assumptions or {"real": True}))
 
 
 def _symbol_name(name: str) -> str:
@@ -439,26 +476,20 @@ def _canonical_sum(s: Sum, ctx: Context) -> Expr:
     return s
 
 
-def softmax_exponent(rhs: Node, roles: Roles) -> tuple[str, Node, str] | None:
-    """``e^{g(z_i)} / Σ_k e^{g(z_k)}`` (or \\exp, or \\frac): (logits name, g's node at index i, i)."""
-    if rhs.kind == "group":
-        return softmax_exponent(rhs[0], roles)
+def softmax_candidate(rhs: Node, index: str, roles: Roles) -> tuple[str, Node] | None:
+    """``e^{g(z_i)} / (anything)``: (the logits' name, g). Only a candidate: the caller proves that the
+    whole right side is the softmax (a typo in the denominator makes it something else)."""
+    while rhs.kind == "group":
+        rhs = rhs[0]
     if rhs.kind not in ("frac", "div"):
         return None
-    top, bottom = rhs[0], rhs[1]
-    while bottom.kind == "group":
-        bottom = bottom[0]
-    g = _exponent_of(top)
-    if g is None or bottom.kind != "sum":
+    g = _exponent_of(rhs[0])
+    if g is None:
         return None
-    if _exponent_of(bottom[1]) is None:
+    names = [n for n, i in indexed_names(g) if i == index and (n == roles.logits or not roles.known(n))]
+    if len(set(names)) != 1 or names[0] in roles.broken:
         return None
-    names = set()
-    _collect_indexed(g, names)
-    candidates = [(n, idx) for n, idx in names if not roles.known(n)]
-    if len(candidates) != 1:
-        return None
-    return candidates[0][0], g, candidates[0][1]
+    return names[0], g
 
 
 def _exponent_of(node: Node) -> Node | None:
@@ -471,12 +502,13 @@ def _exponent_of(node: Node) -> Node | None:
     return None
 
 
-def _collect_indexed(node, out: set) -> None:
+def _collect_indexed(node, out: list) -> None:
     if not isinstance(node, Node):
         return
     got = name_of(node) if node.kind in ("scripted",) else None
     if got and len(got[1]) == 1 and got[1][0].kind == "letter":
-        out.add((got[0], got[1][0][0]))
+        if (got[0], got[1][0][0]) not in out:
+            out.append((got[0], got[1][0][0]))
         return
     for a in node.args:
         if isinstance(a, Node):
@@ -486,9 +518,35 @@ def _collect_indexed(node, out: set) -> None:
                 _collect_indexed(b, out)
 
 
-def indexed_names(node: Node) -> set[tuple[str, str]]:
-    out: set = set()
+def indexed_names(node: Node) -> list[tuple[str, str]]:
+    """(name, index letter) of each indexed name, in the order written (roles must not depend on a hash)."""
+    out: list = []
     _collect_indexed(node, out)
+    return out
+
+
+def keys_in(node) -> list[str]:
+    """The definition keys (`macro_key`) written in the node, in order: L_j is "L_", L is "L"."""
+    out: list[str] = []
+
+    def walk(n) -> None:
+        if isinstance(n, Node):
+            if n.kind == "scripted" and n[0].kind == "letter" and n[1] is not None:
+                key = macro_key(n[0][0], True)
+                if key not in out:
+                    out.append(key)
+                walk(n[1])
+                walk(n[2])
+                return
+            if n.kind == "letter" and n[0] not in out:
+                out.append(n[0])
+            for a in n.args:
+                walk(a)
+        elif isinstance(n, tuple):
+            for a in n:
+                walk(a)
+
+    walk(node)
     return out
 
 
