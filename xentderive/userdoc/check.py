@@ -40,7 +40,7 @@ PASSING = ("proved", "verified")
 STATUSES = ("proved", "verified", "wrong", "not-understood", "not-proved", "not-checked")
 _LEAD = re.compile(r"^\s*(=|<|>|\\(?:leq|le|geq|ge|approx|neq|ne)(?![A-Za-z]))")
 _BARE_FUNCTION = re.compile(r"(?<![\\A-Za-z])(log|ln|exp)(?![A-Za-z])")
-_RELATION_WORD = {"=": "=", "≤": "≤", "≥": "≥", "<": "<", ">": ">"}
+_RELATION_WORD = {"=": "=", "≡": "=", "≤": "≤", "≥": "≥", "<": "<", ">": ">"}
 MAX_LINKS = 2000  # links checked in one file; more are "not checked" (bounded by default)
 
 
@@ -134,8 +134,10 @@ def _row_chain(row: extract.Row, src: extract.Source) -> tuple[Chain | None, str
     # A copied web page: the rendering may trail the LaTeX; drop trailing pieces, a few at most.
     pieces = text.rstrip().split(" ")
     for cut in range(1, min(6, len(pieces))):
+        tail = " ".join(pieces[-cut:])
+        if not tail.lstrip().startswith("=") or re.search(r"[\\_^{}]", tail):
+            continue  # only the rendering's tail ("=pi", "=(") goes: never a part of the formula
         shorter = " ".join(pieces[:-cut]).rstrip()
-        shorter = re.sub(r"(=|\\le|\\ge)\s*\S{0,3}$", "", shorter).rstrip()
         if not shorter.strip():
             break
         try:
@@ -304,9 +306,15 @@ def check_source(src: extract.Source, classes: int | None = None, labels: str = 
             line, column = src.position(b.offset)
             written = _written(src, a, b, item, k)
             reason = ""
-            if checked >= MAX_LINKS:
-                reason = "too many links in one file"
-            elif rel not in _RELATION_WORD:
+            if checked >= MAX_LINKS or rel == "≠":  # never a pass: "not proved" (exit 4)
+                why = (
+                    f"more than {MAX_LINKS} links in one file"
+                    if checked >= MAX_LINKS
+                    else "≠ is not shown by this tool"
+                )
+                report.verdicts.append(Verdict(line, column, written, "not-proved", why, cell=item.cell))
+                continue
+            if rel not in _RELATION_WORD:
                 reason = f"'{rel}' is not a relation this tool checks"
             elif _special_case(a.node, b.node, roles):
                 reason = _stated(a.node, b.node, rel, roles, ctx)
@@ -316,7 +324,7 @@ def check_source(src: extract.Source, classes: int | None = None, labels: str = 
                 report.verdicts.append(Verdict(line, column, written, "not-checked", reason, cell=item.cell))
                 continue
             checked += 1
-            verdict = _check_link(ctx, roles, labels, a, b, rel, item.conditions[k], checker_for)
+            verdict = _check_link(ctx, roles, labels, a, b, _RELATION_WORD[rel], item.conditions[k], checker_for)
             verdict.line, verdict.column, verdict.written, verdict.cell = line, column, written, item.cell
             verdict.cell_line = src.cell_line(b.offset)
             report.verdicts.append(verdict)
@@ -366,8 +374,11 @@ def _label_sum(a: Node, b: Node, roles: Roles) -> bool:
     """``\\sum_k y_k = 1`` with y not yet named: the labels, and their stated sum."""
     if not (a.kind == "sum" and _is_number(b) and b.kind == "number" and b[0] == "1"):
         return False
+    var, lo, except_, _hi = a[0].args
     got = name_of(a[1])
-    if got is None or len(got[1]) != 1:
+    if got is None or len(got[1]) != 1 or except_ is not None or got[1][0] != Node("letter", (var,), got[1][0].pos):
+        return False  # Σ_{k≠i} y_k = 1 or Σ_k y_i = 1: a claim, checked as one
+    if lo is not None and not (lo.kind == "number" and lo[0] in ("0", "1")):
         return False
     name = got[0]
     if roles.labels is None and not roles.known(name) and name != roles.probs:
@@ -381,7 +392,7 @@ def _is_number(node: Node) -> bool:
 
 def _define(item: _Chain, roles: Roles, ctx: DocContext, src: extract.Source, report: Report, labels: str) -> bool:
     """If `item` starts with ``name = …`` for a name not used or defined before, it defines that name."""
-    if not item.relations or item.relations[0][0] != "=":
+    if not item.relations or item.relations[0][0] not in ("=", "≡"):
         return False
     got = name_of(item.sides[0].node)
     if got is None or any(i.kind != "letter" for i in got[1]) or len(got[1]) > 1:
@@ -435,8 +446,8 @@ def _is_softmax(
         if checker_for(ctx, labels).check(step).status.passed:
             roles.probs = name
             return True
-    except (NotUnderstood, ValueError, TypeError, ArithmeticError, RecursionError):
-        pass
+    except (NotUnderstood, ValueError, TypeError, AttributeError, ArithmeticError, IndexError, RecursionError):
+        pass  # not shown to be the softmax: a definition like any other
     roles.logits, ctx.exponent_template = before
     return False
 
@@ -560,6 +571,8 @@ def _check_link(
         right = Translator(ctx, roles, free).expr(b.node)
     except NotUnderstood as err:
         return Verdict(0, 0, "", "not-understood", err.why)
+    except (ValueError, TypeError, AttributeError, ArithmeticError, IndexError, RecursionError) as err:
+        return Verdict(0, 0, "", "not-understood", f"SymPy could not build this link ({type(err).__name__})")
     for name in roles.params:
         ctx.samples.setdefault(roles.params[name], Rational(1, 3))
     ctx.params = {s.name: s for s in roles.params.values()}
@@ -574,7 +587,11 @@ def _check_link(
     relation = "=" if rel == "=" else "≥"
     step = Step("link", "link", "", [[Line(first), Line(second, relation=relation)]], tuple(assumptions))
     checker = checker_for(ctx, labels)
-    res = checker.check(step)
+    try:
+        res = checker.check(step)
+    except (ValueError, TypeError, AttributeError, ArithmeticError, IndexError, KeyError, RecursionError) as err:
+        why = f"the prover could not read this link ({type(err).__name__}); it is not checked"
+        return Verdict(0, 0, "", "not-understood", why)
     status = _status(res.status)
     method = _plain(res.method)
     verdict = Verdict(0, 0, "", status, method, latex=f"{latex(left)} {_latex_rel(rel)} {latex(right)}")
@@ -582,6 +599,9 @@ def _check_link(
     if status == "wrong":
         verdict.reason = method
         verdict.counterexample = _counterexample(res.counterexample, free)
+        if verdict.counterexample and rel in ("≤", "<"):  # checked as right ≥ left: show them as written
+            cx = verdict.counterexample
+            cx["lhs"], cx["rhs"] = cx["rhs"], cx["lhs"]
         verdict.hint = _hint(ctx, labels, (left, right), rel, tuple(assumptions), free, roles.labels or "y")
     elif status in PASSING and rel in ("<", ">"):
         verdict.status, verdict.reason = "not-proved", "the non-strict inequality holds; strictness is not shown"

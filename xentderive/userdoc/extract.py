@@ -18,7 +18,11 @@ MAX_BYTES = 5_000_000  # a file larger than this is refused (exit 2): a paper is
 MAX_ROW = 4000  # characters of one row; longer ones are "not understood" (the parser stays bounded)
 MAX_ROWS = 20_000  # rows of mathematics in one file
 
-ENVIRONMENTS = ("equation", "align", "gather", "multline", "eqnarray", "displaymath", "flalign", "alignat")
+ENVIRONMENTS = (
+    "equation", "align", "gather", "multline", "eqnarray", "displaymath", "flalign", "alignat",
+    "dmath", "dgroup", "math",
+)  # fmt: skip
+INLINE_ENVIRONMENTS = ("math",)
 INNER = ("aligned", "split", "gathered", "alignedat")
 
 
@@ -103,7 +107,9 @@ def load(name: str, data: bytes) -> Source:
         at = 0
         for number, cell in enumerate(cells, 1):
             source = cell.get("source", "")
-            pieces = source if isinstance(source, list) else [str(source)]
+            if not isinstance(source, (str, list)):
+                raise TypeError  # "source": 5 is no notebook
+            pieces = source if isinstance(source, list) else [source]
             if not all(isinstance(piece, str) for piece in pieces):
                 raise TypeError
             file_lines = []
@@ -175,8 +181,19 @@ def blank_layout(text: str) -> str:
     return _BLANK.sub(lambda m: " " * len(m.group(0)), text)
 
 
+_QUANTIFIER = re.compile(
+    r"(?:\\q?quad|,|\\,|\s)\s*(?:\\text\{\s*for (?:all|every|each)\s*\}|\\forall)\s*[a-z]"
+    r"(?:\s*\\in\s*[^=<>]*)?[.,;]?\s*$"
+    r"|(?:,|\\q?quad|\s)+[a-z]\s*=\s*[01]\s*,\s*(?:\\[lc]?dots|\.\.\.)\s*,\s*[A-Za-z](?:\s*-\s*1)?\s*[.,;]?\s*$"
+)
+
+
 def split_condition(row: str) -> tuple[str, str, int]:
-    """A case condition written after the formula (``\\quad (j \\neq i)``): (formula, condition, its offset)."""
+    """A case condition written after the formula (``\\quad (j \\neq i)``): (formula, condition, its offset).
+    A quantifier (``\\text{for all } i``, ``, i = 1, \\dots, K``) is blanked: every link holds for all indices."""
+    q = _QUANTIFIER.search(row)
+    if q:
+        row = row[: q.start()] + " " * (len(row) - q.start())
     m = _CONDITION.search(row)
     if not m:
         return row, "", -1
@@ -275,7 +292,7 @@ def rows(src: Source) -> list[Row]:
         if not end or (kind == "d" and "\n\n" in text[m.end() : end.start()]):
             pos = m.end()  # an unmatched $ (a price, say) is prose
             continue
-        display = kind != "d" and kind != "paren"
+        display = kind not in ("d", "paren") and not (kind == "env" and m.group("name") in INLINE_ENVIRONMENTS)
         prose = text[last_end : m.start()]
         block += 1
         first = True

@@ -314,7 +314,13 @@ class Translator:
         return self._indicator(Node("indicator", (n,), n.pos))
 
     def _softmax(self, n: Node) -> Expr:
-        raise NotUnderstood("softmax(…) needs its component: \\operatorname{softmax}(z)_i", n.pos)
+        arg = n[0]  # \operatorname{softmax}(z)_i reaches here as softmax of (z)_i: the grammar binds _i to (z)
+        if arg.kind == "scripted" and arg[0].kind == "group" and arg[1] is not None and arg[2] is None:
+            name = name_of(arg[0][0])
+            if name is not None and not name[1] and name[0] == self.roles.logits:
+                (idx,) = _indices(arg[1])[:1]
+                return self.ctx.p[self.index(idx)]
+        raise NotUnderstood("softmax(…) needs its component: \\operatorname{softmax}(z)_i, of the logits", n.pos)
 
     def _nabla(self, n: Node) -> Expr:
         var, body = n.args
@@ -557,7 +563,9 @@ def index_letters(node, out: list[str], bound: frozenset = frozenset()) -> None:
     if node.kind == "sum":
         limits, body = node.args
         var, _lo, except_, _hi = limits.args
-        if except_ is not None:
+        if except_ is not None and except_.kind == "letter" and except_[0] not in bound and except_[0] not in out:
+            out.append(except_[0])  # Σ_{k≠i}: i is free
+        elif except_ is not None:
             index_letters(except_, out, bound)
         index_letters(body, out, bound | {var})
         return

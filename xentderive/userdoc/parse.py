@@ -226,6 +226,8 @@ class _Build(Transformer):
         return Node("letter", (f"{accent}{{{inner_name}}}",), _pos(accent))
 
     def font(self, font, word):
+        if str(font) == "\\mathrm" and str(word) in ("e", "d"):  # upright e and d (ISO style): the letters
+            return Node("letter", (str(word),), _pos(font))
         return Node("letter", (f"{font}{{{word}}}",), _pos(font))
 
 
