@@ -246,6 +246,15 @@ def test_cli_bad_input_is_one_line_and_exit_2(args):
     assert b"Traceback" not in result.stderr
 
 
+def test_the_report_never_overwrites_a_file_it_verifies(tmp_path):
+    src = tmp_path / "d.md"
+    src.write_text(MARKDOWN)
+    result = xd("verify", str(src), "-o", str(src))
+    assert result.returncode == 2 and b"would overwrite it" in result.stderr
+    assert src.read_text() == MARKDOWN
+    assert xd("verify", str(src), "-o", str(tmp_path / "r.txt")).returncode == 0  # the twin: another file is fine
+
+
 def test_output_file_written_atomically_and_untouched_on_bad_input(tmp_path):
     out = tmp_path / "report.json"
     out.write_text("before")

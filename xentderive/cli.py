@@ -994,6 +994,8 @@ def verify_command(
 
     try:
         target = _usable(check_target(output))
+        if output not in (None, "-") and any(_same_file(output, name) for name in files if name != "-"):
+            raise InputError(f"-o {output}: that is a file to verify; the report would overwrite it")
         sources = [(name, _read_input(name)) for name in files]
     except InputError as err:
         _say(f"error: {err}")
@@ -1012,6 +1014,13 @@ def verify_command(
     rendered, ok, unproved_only = _finish(run_isolated(work, Limits(timeout, memory)))
     _emit(target, rendered)
     sys.exit(EXIT_OK if ok else EXIT_UNPROVED if unproved_only else EXIT_FAILED)
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _read_input(name: str) -> bytes:

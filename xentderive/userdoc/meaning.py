@@ -157,10 +157,15 @@ class Translator:
 
     # --- expressions -----------------------------------------------------------
     def expr(self, node: Node) -> Expr:
+        """As written, unevaluated like every display line of the engine: y_i p_i / y_i keeps its 0/0 at
+        y_i = 0 for the domain check to see (evaluated, SymPy would cancel it to p_i)."""
         self.depth += 1
         if self.depth > 200:
             raise NotUnderstood("the formula nests too deeply", node.pos)
         try:
+            if self.depth == 1:
+                with evaluate(False):
+                    return getattr(self, "_" + node.kind)(node)
             return getattr(self, "_" + node.kind)(node)
         finally:
             self.depth -= 1
