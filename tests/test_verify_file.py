@@ -222,8 +222,9 @@ def test_cli_exit_codes_and_formats(tmp_path):
     wrong = xd("verify", str(bad), "--format", "json")
     assert wrong.returncode == 1
     body = json.loads(wrong.stdout)
-    import jsonschema
     from importlib import resources
+
+    import jsonschema
 
     schema = json.loads(resources.files("xentderive").joinpath("schemas/verify.schema.json").read_text())
     jsonschema.validate(body, schema)
