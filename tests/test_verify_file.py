@@ -334,7 +334,10 @@ def test_nabla_component_forms():
 
 
 def test_a_directive_binds_roles_where_the_document_defines_nothing():
-    text = "% xentderive: logits=z probs=s labels=t classes=K loss=E\n\\[ \\frac{\\partial E}{\\partial z_i} = s_i - t_i \\]\n"
+    text = (
+        "% xentderive: logits=z probs=s labels=t classes=K loss=E\n"
+        "\\[ \\frac{\\partial E}{\\partial z_i} = s_i - t_i \\]\n"
+    )
     assert statuses(run(text, "a.tex")) == [(2, "proved")]
     assert statuses(run(text.replace("s_i - t_i", "s_i + t_i"), "a.tex"))[0][1] == "wrong"
     bare = run(text.split("\n", 1)[1], "a.tex")  # the twin: without the directive, E and s mean nothing
