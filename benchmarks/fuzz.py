@@ -13,8 +13,10 @@ its worker) at a hard wall-clock cap set above the tool's own limit: such a kill
 Inputs: random and crafted `--target` strings (huge exponents, nesting, long numbers, unicode,
 invalid UTF-8 as surrogateescape), hostile values for every option (-C, --index, --timeout,
 --memory, --param, --notation, --lang, -f, -o paths: directories, /dev/null, FIFOs, symlinks,
-missing directories), and TOML configuration files for `check`. Most are refused at parse time
-in milliseconds; inputs that do real SymPy work are mixed in at --work-rate.
+missing directories), TOML configuration files for `check`, and documents for `verify` (a real
+derivation with random LaTeX spliced in, random bytes, broken notebooks, deep nesting, long
+rows). Most are refused at parse time in milliseconds; inputs that do real SymPy work are mixed
+in at --work-rate.
 
 It prints a table of outcomes (exit codes, tracebacks, limit hits, runaways, max wall time, max
 RSS) and writes the first few offending inputs of each bad category, with a command line that
