@@ -149,7 +149,7 @@ def _row_chain(row: extract.Row, src: extract.Source) -> tuple[Chain | None, str
 
 def _is_condition(chain: Chain) -> str:
     """Inline ``$j \\neq i$`` is a case condition, not a claim: "j ≠ i" (or "")."""
-    if len(chain.sides) == 2 and all(s.kind == "letter" and len(s[0]) == 1 for s in chain.sides):
+    if len(chain.sides) == 2 and all(s.kind == "letter" and len(s[0]) == 1 and s[0].islower() for s in chain.sides):
         rel = chain.relations[0][0]
         if rel in ("=", "≠"):
             return f"{chain.sides[0][0]} {rel} {chain.sides[1][0]}"
@@ -162,6 +162,8 @@ _CONDITIONAL = re.compile(r"(?:\b(?:for|if|when|whenever|where|in the case)|当|
 def _applies(prose_after: str) -> bool:
     """The text between "for $j \\neq i$" and the formula it qualifies: a comma or a few words, no sentence end."""
     text = re.sub(r"\\begin\{[^{}]*\}(\{[^{}]*\})?|\$\$|\\\[|\\\(|\$", " ", prose_after).strip()
+    if re.search(r"\b(?:every|all|any|each|general|generally|arbitrary)\b|任意|所有|一般|每", text, re.I):
+        return False  # "for $j = i$, and in fact for every $j$": withdrawn
     return len(text) <= 60 and not re.search(r"[.。;；!?]|\n\s*\n", text)
 
 
@@ -176,7 +178,16 @@ def collect(src: extract.Source) -> list[_Chain | _Broken | _Classes]:
     current: _Chain | None = None
     pending, pending_end = "", -1  # a condition in the prose, and where it ended
     block, block_condition = -1, ""
+    unread = extract.unread_environments(src)
+
+    def flush(before: int) -> None:
+        while unread and unread[0][0] < before:
+            at, name = unread.pop(0)
+            why = f"the environment {name} is not read (write the claim in equation/align, or $$…$$)"
+            out.append(_Broken(at, f"\\begin{{{name}}}", why))
+
     for row in extract.rows(src):
+        flush(row.start)
         between = src.text[pending_end : row.start] if pending else ""
         if pending and not _applies(between):
             pending = ""
@@ -230,6 +241,7 @@ def collect(src: extract.Source) -> list[_Chain | _Broken | _Classes]:
             current = None
         elif _is_statement(chain):
             current = None  # "Σ_j y_j = 1", "T > 0": an aside; a row starting "= …" continues the chain before it
+    flush(len(src.text) + 1)
     return out
 
 
@@ -345,7 +357,9 @@ def check_source(src: extract.Source, classes: int | None = None, labels: str = 
 
 def _special_case(a: Node, b: Node, roles: Roles) -> bool:
     """``\\varepsilon = 0``: a letter that is no role, set to a number."""
-    return a.kind == "letter" and _is_number(b) and not roles.known(a[0]) and a[0] != roles.loss
+    name = a[0] if a.kind == "letter" else ""
+    not_a_parameter = name in ("e", "\\pi", "d") or roles.known(name) or name in (roles.loss, roles.probs)
+    return a.kind == "letter" and _is_number(b) and not not_a_parameter
 
 
 def _stated(a: Node, b: Node, rel: str, roles: Roles, ctx: DocContext) -> str:
@@ -380,6 +394,18 @@ def _label_sum(a: Node, b: Node, roles: Roles) -> bool:
         return False  # Σ_{k≠i} y_k = 1 or Σ_k y_i = 1: a claim, checked as one
     if lo is not None and not (lo.kind == "number" and lo[0] in ("0", "1")):
         return False
+    if _hi is not None:  # Σ_{k=1}^{K-1} y_k = 1 is a claim (false for y = e_K): only the whole range is the sum
+        base = int(lo[0]) if lo is not None else None
+        whole = (_hi.kind == "letter" and base in (None, 1)) or (
+            _hi.kind == "sub"
+            and _hi[0].kind == "letter"
+            and _is_number(_hi[1])
+            and _hi[1][0] == "1"
+            and base in (None, 0)
+        )
+        top = _hi[0] if _hi.kind == "letter" else _hi[0][0] if _hi.kind == "sub" else None
+        if not whole or (roles.classes is not None and top != roles.classes):
+            return False
     name = got[0]
     if roles.labels is None and not roles.known(name) and name != roles.probs:
         roles.labels = name
@@ -556,6 +582,11 @@ def _check_link(
         letters.remove(derivative_first)
         letters.insert(0, derivative_first)
     cond = condition.split() if condition else []
+    if cond and cond[0] == cond[2]:
+        if cond[1] == "=":
+            cond = []  # i = i: always so
+        else:
+            return Verdict(0, 0, "", "not-understood", f"the condition {condition} never holds")
     if cond and (cond[0] not in letters or cond[2] not in letters):
         cond = []  # a condition on indices this link does not use says nothing about it
     if cond and cond[1] == "=":

@@ -20,7 +20,7 @@ MAX_ROWS = 20_000  # rows of mathematics in one file
 
 ENVIRONMENTS = (
     "equation", "align", "gather", "multline", "eqnarray", "displaymath", "flalign", "alignat",
-    "dmath", "dgroup", "math",
+    "dmath", "dgroup", "math", "IEEEeqnarray", "IEEEeqnarraybox", "xalignat", "xxalignat",
 )  # fmt: skip
 INLINE_ENVIRONMENTS = ("math",)
 INNER = ("aligned", "split", "gathered", "alignedat")
@@ -234,6 +234,9 @@ def _comments_masked(src: Source) -> str:
                 src.directives.append((m.start(), d.group(1).strip()))
             spans.append(m.span())
     elif src.kind in ("md", "ipynb"):
+        # GitHub's math: a ```math fence is a display, $`…`$ inline math; as $$ and $, same lengths
+        text = re.sub(r"^(```|~~~)math[ \t]*\n(.*?)^\1[ \t]*$", lambda m: _as_display(m), text, flags=re.S | re.M)
+        text = re.sub(r"\$`([^`\n]+)`\$", lambda m: "$ " + m.group(1) + " $", text)
         for m in re.finditer(r"^(```|~~~).*?^\1[^\n]*$", text, re.S | re.M):
             spans.append(m.span())
         for m in _DIRECTIVE_MD.finditer(text):
@@ -244,6 +247,46 @@ def _comments_masked(src: Source) -> str:
         for m in re.finditer(r"(`+)[^`\n]+?\1", masked):
             spans.append(m.span())
     return _mask(text, spans)
+
+
+def _as_display(m: re.Match) -> str:
+    fence = m.group(1)
+    return "$$" + " " * (len(fence) + 4 - 2) + "\n" + m.group(2) + "$$" + " " * (len(fence) - 2)
+
+
+_TEXT_ENVIRONMENTS = {
+    "document", "abstract", "itemize", "enumerate", "description", "figure", "table", "center", "quote",
+    "quotation", "proof", "theorem", "lemma", "proposition", "corollary", "definition", "remark", "example",
+    "verbatim", "lstlisting", "minted", "tabular", "minipage", "frame", "block", "thebibliography", "appendix",
+    "flushleft", "flushright", "footnotesize", "small", "tikzpicture", "algorithm", "algorithmic", "subfigure",
+}  # fmt: skip
+
+
+def unread_environments(src: Source) -> list[tuple[int, str]]:
+    """Environments this reader does not take apart (IEEEeqnarray, empheq, cases outside a display…)
+    that hold what looks like a claim: each is reported, never skipped in silence."""
+    if src.kind not in ("tex", "md", "ipynb"):
+        return []
+    text = _comments_masked(src)
+    known = {*ENVIRONMENTS, *INNER, *_TEXT_ENVIRONMENTS}
+    found = []
+    for m in re.finditer(r"\\begin\{([A-Za-z]+)\*?\}", text):
+        if m.group(1) in known:
+            continue
+        end = text.find(f"\\end{{{m.group(1)}", m.end())
+        body = text[m.end() : end if end > 0 else m.end() + 2000]
+        inside_math = _inside_math(text, m.start())
+        if not inside_math and "=" in body and re.search(r"\\[A-Za-z]|[_^]", body):
+            found.append((m.start(), m.group(1)))
+    return found
+
+
+def _inside_math(text: str, at: int) -> bool:
+    """Is `at` inside a display this reader reads ($$, \\[, or a known environment)? Cheap: count openers."""
+    before = text[:at]
+    if before.count("$$") % 2 == 1 or before.rfind("\\[") > before.rfind("\\]"):
+        return True
+    return any(before.rfind(f"\\begin{{{name}") > before.rfind(f"\\end{{{name}") for name in ENVIRONMENTS)
 
 
 def _closing(kind: str, name: str, star: str) -> re.Pattern:
@@ -272,7 +315,30 @@ def _rows_of(body: str, offset: int) -> list[tuple[str, int]]:
         depth += {"{": 1, "}": -1}.get(c, 0)
         k += 1
     rows.append((body[start:], offset + start))
-    return rows
+    return _continued(rows)
+
+
+_RELATION_IN_ROW = re.compile(r"(?<![\\A-Za-z])=|\\(?:le|leq|ge|geq|approx|neq|ne|equiv)(?![A-Za-z])|<|>")
+
+
+def _continued(rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """``&= p_i - y_i \\\\ &\\qquad + 2 z_i``: a row that starts with + - \\cdot \\times and has no relation
+    carries on the side before it; it is joined to that row (the ``\\\\`` between becomes spaces)."""
+    out: list[tuple[str, int]] = []
+    for text, at in rows:
+        bare = blank_layout(text).strip()
+        top = bare
+        for _ in range(20):  # a relation inside braces (\sum_{j \neq i}) is no relation of the row
+            top, n = re.subn(r"\{[^{}]*\}", " ", top)
+            if not n:
+                break
+        if out and bare and re.match(r"[+\-]|\\cdot|\\times", bare) and not _RELATION_IN_ROW.search(top):
+            previous, start = out[-1]
+            gap = at - (start + len(previous))
+            out[-1] = (previous + " " * gap + text, start)
+            continue
+        out.append((text, at))
+    return out
 
 
 def rows(src: Source) -> list[Row]:

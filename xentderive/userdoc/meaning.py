@@ -203,14 +203,21 @@ class Translator:
     def _derivative(self, top: Node, bottom: Node) -> Expr | None:
         """``\\frac{∂X}{∂v}`` and ``∂X/∂v`` (also ``\\frac{dX}{dv}``): X differentiated by one logit or probability."""
         if top.kind == "partial" and bottom.kind == "partial":
-            return Derivative(self.expr(top[0]), self._variable(bottom[0]), evaluate=False)
+            return self._d(self.expr(top[0]), self._variable(bottom[0]), top.pos)
         tf, bf = _factors(top), _factors(bottom)
         if len(bf) == 2 and all(f.kind == "letter" and f[0] == "d" for f in (tf[0], bf[0])) and len(tf) >= 2:
             if "d" in self.roles.defined_at or "d" in self.roles.params:
                 return None
             body = tf[1] if len(tf) == 2 else Node("mulall", tuple(tf[1:]), tf[1].pos)
-            return Derivative(self.expr(body), self._variable(bf[1]), evaluate=False)
+            return self._d(self.expr(body), self._variable(bf[1]), top.pos)
         return None
+
+    def _d(self, body: Expr, var: Expr, pos: int) -> Expr:
+        """∂body/∂var. By a probability, only what is written in the probabilities (and the loss): of
+        the logits it is not defined, for p and z are not independent (∂/∂p_i of e^{z_i}/Σe^{z_k} is not 0)."""
+        if var.base == self.ctx.p and body.has(self.ctx.f):
+            raise NotUnderstood("∂/∂p of an expression of the logits: p and z are not independent", pos)
+        return Derivative(body, var, evaluate=False)
 
     def _mulall(self, n: Node) -> Expr:
         return self._product(list(n.args))
@@ -246,7 +253,7 @@ class Translator:
                 elif f.kind == "dop":
                     raise NotUnderstood("\\frac{\\partial}{…}: the denominator must be ∂v", f.pos)
                 body = self._product(rest) if len(rest) > 1 else self.expr(rest[0])
-                out.append(Derivative(body, self._variable(var_node), evaluate=False))
+                out.append(self._d(body, self._variable(var_node), f.pos))
                 break
             out.append(self.expr(f))
         return Mul(*out)
@@ -332,7 +339,7 @@ class Translator:
         got = name_of(var)
         if got is None or not got[1]:
             raise NotUnderstood("∇ with respect to a whole vector: write its component, ∂L/∂z_i", n.pos)
-        return Derivative(self.expr(body), self._variable(var), evaluate=False)
+        return self._d(self.expr(body), self._variable(var), n.pos)
 
     def _list(self, n: Node) -> Expr:
         raise NotUnderstood("a list (a, b) where one value was expected", n.pos)
@@ -370,7 +377,7 @@ class Translator:
                 raise NotUnderstood("(∇_z L)_i: ∇ with respect to the vector z, then its component", n.pos)
             (idx,) = _indices(sub)[:1]
             entry = Node("scripted", (var, idx, None), var.pos)
-            return Derivative(self.expr(body), self._variable(entry), evaluate=False)
+            return self._d(self.expr(body), self._variable(entry), n.pos)
         if atom.kind == "letter" and atom[0] == "e" and sub is None and "e" not in self.roles.defined_at:
             return self._exp(self.expr(sup), n.pos)
         if atom.kind == "letter" and sub is not None:
