@@ -165,6 +165,7 @@ def main(debug: bool) -> None:
       xentderive derive -C 3 --format latex  # align* blocks for a paper
       xentderive derive --labels soft        # ends at p_i*sum_j(y_j) - y_i
       xentderive derive -C 3 --target "p_i - 2*y_i"   # exit 1, with a counterexample
+      xentderive verify paper.tex            # your own derivation, link by link
 
     \b
     Exit codes: 0 proved/verified, 1 a claim or step is wrong, 2 bad input,
