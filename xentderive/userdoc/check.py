@@ -37,7 +37,7 @@ from .meaning import (
 from .parse import Chain, Node, NotUnderstood, parse_row
 
 PASSING = ("proved", "verified")
-STATUSES = ("proved", "verified", "wrong", "not-understood", "not-proved", "not-checked")
+STATUSES = ("proved", "verified", "wrong", "not-understood", "not-proved", "not-checked")  # as in verify.schema.json
 _LEAD = re.compile(r"^\s*(=|<|>|\\(?:leq|le|geq|ge|approx|neq|ne)(?![A-Za-z]))")
 _BARE_FUNCTION = re.compile(r"(?<![\\A-Za-z])(log|ln|exp)(?![A-Za-z])")
 _RELATION_WORD = {"=": "=", "≡": "=", "≤": "≤", "≥": "≥", "<": "<", ">": ">"}

@@ -72,6 +72,8 @@ _DUMMIES = itertools.count(1)
 
 @dataclass
 class Definition:
+    """``name_index = rhs`` on `line`: expanded wherever the name is used after it."""
+
     name: str
     index: str | None
     rhs: Node
@@ -90,7 +92,6 @@ class Roles:
     base: int | None = None  # 0 or 1: where the document's sums start
     macros: dict[str, Definition] = field(default_factory=dict)
     params: dict[str, Symbol] = field(default_factory=dict)
-    positive: set[str] = field(default_factory=set)  # parameters that divide: taken positive, and said so
     defined_at: dict[str, int] = field(default_factory=dict)
     broken: dict[str, int] = field(default_factory=dict)  # names whose definition was not understood: their line
 
@@ -117,11 +118,6 @@ def _indices(sub: Node) -> list[Node]:
     if sub.kind == "group":
         return _indices(sub[0])
     return [sub]
-
-
-def plain(name: str) -> str:
-    """A name as a user reads it in a message: ``\\hat{y}`` stays LaTeX, that is what was typed."""
-    return name
 
 
 class Translator:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from lark import Lark, Token, Transformer, Tree, v_args
+from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 MAX_DEPTH = 60  # brackets, fractions and scripts nested deeper than this are not understood
@@ -90,9 +90,6 @@ class _Build(Transformer):
 
     def rel(self, token):
         return token
-
-    def _n(self, kind, *args, at=None):
-        return Node(kind, args, _pos(at if at is not None else (args[0] if args else None)))
 
     def add(self, a, _op, b):
         return Node("add", (a, b), a.pos)
@@ -265,7 +262,3 @@ def parse_row(text: str) -> Chain:
 def _fragment(text: str, at: int) -> str:
     piece = text[at : at + 12].split("\n")[0].strip() or text[at : at + 1]
     return f"'{piece}'" if piece else "end of formula"
-
-
-def is_tree(x) -> bool:
-    return isinstance(x, Tree)
