@@ -370,3 +370,12 @@ def test_the_schema_names_exactly_the_statuses():
     schema = json.loads(resources.files("xentderive").joinpath("schemas/verify.schema.json").read_text())
     links = schema["properties"]["files"]["items"]["properties"]["links"]["items"]["properties"]
     assert tuple(links["status"]["enum"]) == STATUSES
+
+
+@pytest.mark.parametrize(("relation", "expected"), [("\\le", "proved"), ("\\equiv", "wrong"), ("\\ge", "wrong")])
+def test_a_row_may_continue_the_chain_with_any_relation(relation, expected):
+    text = (
+        "$$p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$$\n"
+        f"$$\\begin{{aligned}} p_i (1 - p_i) &= p_i - p_i^2 \\\\ &{relation} p_i \\end{{aligned}}$$\n"
+    )
+    assert [s for _, s in statuses(run(text))] == ["proved", expected]

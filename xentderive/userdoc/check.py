@@ -34,11 +34,18 @@ from .meaning import (
     name_of,
     softmax_candidate,
 )
-from .parse import Chain, Node, NotUnderstood, parse_row
+from .parse import RELATIONS, Chain, Node, NotUnderstood, parse_row
 
 PASSING = ("proved", "verified")
 STATUSES = ("proved", "verified", "wrong", "not-understood", "not-proved", "not-checked")  # as in verify.schema.json
-_LEAD = re.compile(r"^\s*(=|<|>|\\(?:leq|le|geq|ge|approx|neq|ne)(?![A-Za-z]))")
+# A row that starts with a relation continues the chain before it: any relation the grammar reads
+_LEAD = re.compile(
+    r"^\s*("
+    + "|".join(
+        re.escape(r) + ("(?![A-Za-z])" if r[-1].isalpha() else "") for r in sorted(RELATIONS, key=len, reverse=True)
+    )
+    + ")"
+)
 _BARE_FUNCTION = re.compile(r"(?<![\\A-Za-z])(log|ln|exp)(?![A-Za-z])")
 _RELATION_WORD = {"=": "=", "≡": "=", "≤": "≤", "≥": "≥", "<": "<", ">": ">"}
 MAX_LINKS = 2000  # links checked in one file; more are "not checked" (bounded by default)
@@ -221,8 +228,6 @@ def collect(src: extract.Source) -> list[_Chain | _Broken | _Classes]:
         rels = [(r, row.start + at) for r, at in chain.relations]
         own = row.condition or shared
         if lead is not None and current is not None:
-            from .parse import RELATIONS
-
             current.relations.append((RELATIONS.get(lead, lead), sides[0].offset))
             current.conditions.append(own)
             current.sides.extend(sides)

@@ -52,6 +52,7 @@ class Source:
     cells: list[tuple[int, int]] = field(default_factory=list)  # notebook: (offset, cell number) per cell
     line_map: list[int] = field(default_factory=list)  # notebook: the .ipynb file's line of each text line
     directives: list[tuple[int, str]] = field(default_factory=list)  # (offset, text) of `xentderive:` comments
+    masked: str | None = None  # the text with comments and code blanked (`_comments_masked`)
 
     def __post_init__(self) -> None:
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
@@ -224,7 +225,14 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def _comments_masked(src: Source) -> str:
-    """TeX comments and Markdown code (fences, inline code, HTML comments) blanked; directives kept aside."""
+    """TeX comments and Markdown code (fences, inline code, HTML comments) blanked; directives kept aside.
+    Computed once per file: both `rows` and `unread_environments` read it, and the directives are collected once."""
+    if src.masked is None:
+        src.masked = _masked(src)
+    return src.masked
+
+
+def _masked(src: Source) -> str:
     text = src.text
     spans: list[tuple[int, int]] = []
     if src.kind == "tex":
@@ -275,8 +283,7 @@ def unread_environments(src: Source) -> list[tuple[int, str]]:
             continue
         end = text.find(f"\\end{{{m.group(1)}", m.end())
         body = text[m.end() : end if end > 0 else m.end() + 2000]
-        inside_math = _inside_math(text, m.start())
-        if not inside_math and "=" in body and re.search(r"\\[A-Za-z]|[_^]", body):
+        if "=" in body and re.search(r"\\[A-Za-z]|[_^]", body) and not _inside_math(text, m.start()):
             found.append((m.start(), m.group(1)))
     return found
 

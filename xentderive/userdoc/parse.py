@@ -8,7 +8,7 @@ the fragment; nothing is guessed and nothing is evaluated.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from lark import Lark, Token, Transformer, v_args
@@ -228,8 +228,10 @@ class _Build(Transformer):
         return Node("letter", (f"{font}{{{word}}}",), _pos(font))
 
 
+@lru_cache(maxsize=4096)
 def parse_row(text: str) -> Chain:
-    """The chain written in `text`; NotUnderstood (with the column) if the grammar refuses it."""
+    """The chain written in `text`; NotUnderstood (with the column) if the grammar refuses it.
+    Cached: plain text asks for a whole line twice (is it one formula? then read it), and a tree is immutable."""
     depth = 0
     for k, c in enumerate(text):
         depth += {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}.get(c, 0)
