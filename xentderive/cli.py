@@ -152,6 +152,20 @@ class OneLineErrors(click.Group):
             _internal(traceback.format_exc())
 
 
+def _run_limits(command: Callable) -> Callable:
+    """--timeout and --memory of a command that runs once in a worker process (derive, verify)."""
+    command = click.option(
+        "--memory",
+        type=MemorySize(),
+        default=DEFAULT_MEMORY,
+        show_default=describe_memory(DEFAULT_MEMORY),
+        help="Give up past this much memory, e.g. 4G or 512M (exit 3).",
+    )(command)
+    return click.option(
+        "--timeout", type=Seconds(), default=DEFAULT_TIMEOUT, show_default=True, help="Give up after SECONDS (exit 3)."
+    )(command)
+
+
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="xentderive")
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error (also XENTDERIVE_DEBUG=1).")
@@ -299,20 +313,7 @@ def main(debug: bool) -> None:
     default=None,
     help="Write to FILE (atomically; a symlink's target is replaced) instead of standard output; - is stdout.",
 )
-@click.option(
-    "--timeout",
-    type=Seconds(),
-    default=DEFAULT_TIMEOUT,
-    show_default=True,
-    help="Give up after SECONDS (exit 3).",
-)
-@click.option(
-    "--memory",
-    type=MemorySize(),
-    default=DEFAULT_MEMORY,
-    show_default=describe_memory(DEFAULT_MEMORY),
-    help="Give up past this much memory, e.g. 4G or 512M (exit 3).",
-)
+@_run_limits
 @click.option("--allow-unproved", is_flag=True, help="Exit 0 instead of 4 when a step is not proved (only checked).")
 def derive(
     classes: int | None,
@@ -962,16 +963,7 @@ def _step_done(step: Any) -> str:
     help="text: file:line and the verdict; github: annotations on the lines; junit: XML.",
 )
 @click.option("-o", "--output", metavar="FILE", default=None, help="Write the report to FILE (atomically).")
-@click.option(
-    "--timeout", type=Seconds(), default=DEFAULT_TIMEOUT, show_default=True, help="Give up after SECONDS (exit 3)."
-)
-@click.option(
-    "--memory",
-    type=MemorySize(),
-    default=DEFAULT_MEMORY,
-    show_default=describe_memory(DEFAULT_MEMORY),
-    help="Give up past this much memory (exit 3).",
-)
+@_run_limits
 def verify_command(
     files: tuple[str, ...], classes: int | None, labels: str, fmt: str, output: str | None, timeout: float, memory: int
 ) -> None:

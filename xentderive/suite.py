@@ -125,7 +125,7 @@ def check_document(case: DocumentCase, settings: Settings) -> CaseResult:
     from .errors import InputError
     from .output import describe_error
     from .userdoc.check import verify_file
-    from .userdoc.formats import WORDS, summary
+    from .userdoc.formats import WORDS, counterexample_line, summary
 
     try:
         data = case.path.read_bytes()
@@ -152,9 +152,7 @@ def check_document(case: DocumentCase, settings: Settings) -> CaseResult:
         if first.hint or first.reason:
             result.message += f" ({first.hint or first.reason})"
         if first.counterexample:
-            from .userdoc.formats import _counterexample
-
-            result.counterexample = _counterexample(first)
+            result.counterexample = counterexample_line(first)
     return result
 
 

@@ -32,7 +32,7 @@ def _where(report: Report, v: Verdict) -> str:
     return f"{report.file}:{v.line}:{v.column}{cell}"
 
 
-def _counterexample(v: Verdict) -> str:
+def counterexample_line(v: Verdict) -> str:
     cx = v.counterexample
     if not cx:
         return ""
@@ -56,7 +56,7 @@ def _detail(v: Verdict, classes: int | None) -> str:
     if v.status in ("not-understood", "not-proved", "not-checked") and v.reason:
         bits.append(v.reason)
     text = "; ".join(bits)
-    cx = _counterexample(v)
+    cx = counterexample_line(v)
     return f"{text}. {cx}" if cx else text
 
 
