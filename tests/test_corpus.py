@@ -12,14 +12,22 @@ entry point in-process, the proof in a forked worker as always; in the table scr
   (3, a resource limit, and 4, not proved, are acceptable for any claim);
 * 2 (bad input) only for a claim marked ``expect_usage``, which must exit 2.
 
-One test item per claim, so that pytest-xdist can run them in parallel (``-n 2``).
+One test item per claim, so that pytest-xdist can run them in parallel (``-n 2``). Proving a
+configuration's steps (loss, labels, C, parameters) once proves them for every claim made about
+it, so the test checks each configuration's steps once per test process and each claim alone,
+both in a forked worker bounded like the CLI's, and combines them into the exit code the CLI
+gives (`library_exit_code`); every tenth claim, and every claim outside the syntax, also runs
+through the CLI, which must give the same code (`test_the_cli_gives_the_code_the_library_gives`).
 `test_verdict_table` prints the corpus per family (run with ``-s``); ``python tests/test_corpus.py
-[JOBS]`` runs every claim and prints the table of exit codes per family and the violations.
+[JOBS]`` runs every claim through the CLI in subprocesses and prints the table of exit codes per
+family and the violations.
 """
 
 from __future__ import annotations
 
 import collections
+import dataclasses
+import functools
 import json
 import subprocess
 import sys
@@ -101,11 +109,125 @@ def describe(claim: dict) -> str:
     )
 
 
-@pytest.mark.parametrize("claim", CLAIMS, ids=[c["id"] for c in CLAIMS])
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LIMIT, EXIT_UNPROVED, EXIT_INTERNAL = 0, 1, 2, 3, 4, 70
+
+
+def _build(claim: dict, target: str | None):
+    """The derivation the CLI builds for `claim` (with `target`, or the loss's own closed form)."""
+    from xentderive.api import build
+    from xentderive.params import parse_assignments
+
+    values = parse_assignments(tuple(f"{k}={v}" for k, v in claim.get("params", {}).items()))
+    return build(
+        None if claim["classes"] == "C" else claim["classes"],
+        labels=claim["labels"],
+        target=target,
+        loss=claim["loss"],
+        params=values,
+    )
+
+
+def _isolated(work) -> tuple[int, str]:
+    """(exit code, message) of `work()`, a Status or outcome code, run as the CLI runs a proof:
+    in a forked worker within --timeout and the default memory limit."""
+    from xentderive.isolation import Limits, run_isolated
+
+    done = run_isolated(work, Limits(seconds=TIMEOUT))
+    if done.kind == "done":
+        return done.value, ""
+    code = {"input": EXIT_USAGE, "timeout": EXIT_LIMIT, "memory": EXIT_LIMIT}.get(done.kind, EXIT_INTERNAL)
+    message = done.message if code != EXIT_INTERNAL else f"Traceback (most recent call last): {done.message}"
+    return code, message
+
+
+def _code(statuses) -> int:
+    """The CLI's exit code for these step statuses (`Derivation.outcome`, then `_exit_for`)."""
+    from xentderive.model import Status
+
+    statuses = list(statuses)
+    if Status.FAILED in statuses:
+        return EXIT_FAILED
+    return EXIT_OK if all(s.passed for s in statuses) else EXIT_UNPROVED
+
+
+@functools.cache
+def steps_code(loss: str, labels: str, classes, params: tuple) -> tuple[int, str]:
+    """The exit code the configuration's steps alone call for, proved once per test process."""
+    claim = {"loss": loss, "labels": labels, "classes": classes, "params": dict(params)}
+
+    def work() -> int:
+        from xentderive.api import check
+
+        derivation = check(_build(claim, None))  # with the loss's own closed form as its claim
+        return _code(s.status for s in derivation.steps)
+
+    return _isolated(work)
+
+
+def claim_code(claim: dict) -> tuple[int, str]:
+    """The exit code for the claim alone, checked as `api.check` checks it (with the same
+    symbolic twin for a concrete C), on a derivation whose other steps are left out."""
+
+    def work() -> int:
+        from xentderive.api import check
+
+        derivation = dataclasses.replace(_build(claim, claim["target"]), steps=[])
+        return _code(s.status for s in check(derivation).all_steps)
+
+    return _isolated(work)
+
+
+def library_exit_code(claim: dict) -> tuple[int, str]:
+    """The CLI's exit code for `claim`: bad input (2) and limits (3) first, then the worst of
+    the configuration's steps and the claim (1 over 4 over 0)."""
+    code, message = claim_code(claim)
+    if code in (EXIT_USAGE, EXIT_LIMIT, EXIT_INTERNAL):
+        return code, message
+    steps, steps_message = steps_code(*_config(claim))
+    if steps in (EXIT_USAGE, EXIT_LIMIT, EXIT_INTERNAL):
+        return steps, steps_message
+    return (EXIT_FAILED if EXIT_FAILED in (code, steps) else max(code, steps)), ""
+
+
+def _config(claim: dict) -> tuple:
+    return claim["loss"], claim["labels"], claim["classes"], tuple(sorted(claim.get("params", {}).items()))
+
+
+IN_SYNTAX = [c for c in CLAIMS if not c.get("expect_usage")]
+END_TO_END = [c for c in CLAIMS if c.get("expect_usage")] + IN_SYNTAX[::20]
+
+
+def _grouped(claims: list[dict]) -> list:
+    """The claims as test items, those about one configuration in one xdist group (``--dist
+    loadgroup``, set in pyproject.toml): its steps are then proved once, not once per process."""
+    return [pytest.param(c, id=c["id"], marks=pytest.mark.xdist_group("corpus" + repr(_config(c)))) for c in claims]
+
+
+@pytest.mark.parametrize("claim", _grouped(IN_SYNTAX))
 def test_claim_keeps_the_exit_code_contract(claim: dict) -> None:
+    code, output = library_exit_code(claim)
+    problem = violation(claim, code, output)
+    assert problem is None, f"{describe(claim)}\n{problem}\n{output[-1500:]}"
+
+
+@pytest.mark.parametrize("claim", _grouped(END_TO_END))
+def test_the_cli_gives_the_code_the_library_gives(claim: dict) -> None:
+    """The CLI keeps the contract, and for a claim in the syntax gives the code computed above:
+    the steps-once shortcut answers as the real command does."""
     code, output = run_in_process(claim)
     problem = violation(claim, code, output)
     assert problem is None, f"{describe(claim)}\n{problem}\n{output[-1500:]}"
+    if not claim.get("expect_usage"):
+        assert code == library_exit_code(claim)[0], f"{describe(claim)}\nthe CLI exited {code}\n{output[-1500:]}"
+
+
+def test_a_false_claim_combined_with_proved_steps_fails() -> None:
+    """The twin of the shortcut: a wrong closed form on a configuration whose steps are all proved
+    exits 1, and the same configuration with its true closed form exits 0."""
+    base = {"family": "twin", "loss": "softmax-ce", "labels": "onehot", "classes": "C", "why": "twin"}
+    assert library_exit_code(base | {"target": "p_i - y_i", "truth": True})[0] == EXIT_OK
+    assert library_exit_code(base | {"target": "p_i - 2*y_i", "truth": False})[0] == EXIT_FAILED
+    assert library_exit_code(base | {"target": "p_i -", "truth": False})[0] == EXIT_USAGE
 
 
 def test_corpus_is_well_formed() -> None:

@@ -385,27 +385,30 @@ def test_a_bad_loss_table_names_the_file_the_key_and_the_line(tmp_path, table, m
     assert len(out.output.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize(
-    ("loss", "logits"),
-    [
-        ("sum_j(-y_j*log(p_j)) + sum_j((f_j^2)^(1/2))", None),  # |f_j|: no derivative at f_j = 0
-        ("sum_j(-y_j*log(p_j)) + sum_j((f_j^4)^(1/4))", None),
-        ("sum_j(-y_j*log(p_j)) + sum_j((f_j + (f_j^2)^(1/2))/2)", None),  # ReLU
-        ("sum_j(-y_j*log(p_j)) + sum_j(tanh((f_j^2)^(1/2)))", None),
-        ("(sum_j(f_j)^2)^(1/2)", None),  # |Σ f|: once a crash
-        ("(sum_j(y_j*p_j)^2)^(1/2)", None),  # with soft labels Σ_j y_j p_j may be 0
-        ("sum_j(-y_j*log(p_j))", "(f_j^2)^(1/2)"),
-    ],
-)
-@pytest.mark.parametrize("classes", ["3", "C"])
+KINKS = [
+    ("sum_j(-y_j*log(p_j)) + sum_j((f_j^2)^(1/2))", None),  # |f_j|: no derivative at f_j = 0
+    ("sum_j(-y_j*log(p_j)) + sum_j((f_j^4)^(1/4))", None),
+    ("sum_j(-y_j*log(p_j)) + sum_j((f_j + (f_j^2)^(1/2))/2)", None),  # ReLU
+    ("sum_j(-y_j*log(p_j)) + sum_j(tanh((f_j^2)^(1/2)))", None),
+    ("(sum_j(f_j)^2)^(1/2)", None),  # |Σ f|: once a crash
+    ("(sum_j(y_j*p_j)^2)^(1/2)", None),  # with soft labels Σ_j y_j p_j may be 0
+    ("sum_j(-y_j*log(p_j))", "(f_j^2)^(1/2)"),
+]
+# Each kink at 3 classes, and at every C those whose proof takes seconds: |Σ_j y_j p_j| for every C
+# takes about 30 s on 2 cores, and the same sign(x) rule is tried for every C by the kinks in f_j.
+KINK_CASES = [(*kink, "3") for kink in KINKS] + [(*kink, "C") for kink in KINKS if kink[0] != KINKS[5][0]]
+
+
+@pytest.mark.parametrize(("loss", "logits", "classes"), KINK_CASES)
 def test_a_loss_with_a_kink_is_never_proved_where_it_has_no_derivative(loss, logits, classes):
     """SymPy writes sqrt(x²) as |x| and its derivative as sign(x), 0 at x = 0, where there is none."""
     given = ["-C", classes, "--labels", "soft", "--loss-expr", loss, *(["--logits-expr", logits] if logits else [])]
     out = _run("derive", *given)
     assert out.exit_code == 4, out.output
     assert "Traceback" not in out.output and "internal error" not in out.output
-    check = _run("check", "-j", "1", *given)
-    assert check.exit_code == 4, check.output  # not 1: the witness skips a closed form it cannot read
+    if classes == "3":  # the witness skips what it cannot read at any C: once per loss is enough
+        check = _run("check", "-j", "1", *given)
+        assert check.exit_code == 4, check.output  # not 1: the witness skips a closed form it cannot read
 
 
 def test_the_kink_off_the_domain_is_no_kink():
