@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from sympy import Expr, Symbol, sstr
+from sympy import Expr, Symbol, log, sstr
 from sympy.printing.str import StrPrinter
 
 from .claims import ClaimError, parse_claim, vocabulary
@@ -67,17 +67,32 @@ def check_letters(ctx: Context, letters: dict[str, str], loss: str) -> None:
                 )
 
 
-def assumptions(ctx: Context, labels: str, *, has_loss: bool = True) -> list[str]:
+LABEL_SUM_STATED = "$Σ_j @y_j = 1$ and $@y_j ≥ 0$ (the labels are a probability vector, e.g. one-hot)"
+NONNEGATIVE_STATED = "$@y_j ≥ 0$ (the labels are nonnegative)"
+LOG_STATED = "log is the natural logarithm (base e)"
+
+
+def uses_log(steps: list[Step]) -> bool:
+    """Does any line of `steps` hold a log (a loss's definition does; the softmax's Jacobian does not)?"""
+    return any(line.expr.has(log) for step in steps for chain in step.chains for line in chain)
+
+
+def assumptions(ctx: Context, steps: list[Step]) -> list[str]:
     """The stated assumptions, as prose (`$…$` math, `@f`-style names) for every format.
 
-    Without a loss (the softmax's Jacobian) neither log nor labels appear: not stated.
+    They follow what `steps` use, so the list cannot drift from the derivation: the natural log
+    only where a line holds a log, the labels' hypotheses only where a step carries them
+    (ASSUME_LABEL_SUM: a probability vector; ASSUME_LABELS_NONNEGATIVE alone: nonnegative).
     """
-    out = ["log is the natural logarithm (base e)"] if has_loss else []
+    used = {a for step in steps for a in step.assumptions}
+    out = [LOG_STATED] if uses_log(steps) else []
     out += ["$@f_0 … @f_{@C-1}$ are real", "$0 ≤ i, j ≤ @C-1$"]
     if ctx.symbolic:
         out.append(f"$@C ≥ {ctx.min_classes}$")
-    if labels == "onehot" and has_loss:
-        out.append("$Σ_j @y_j = 1$ and $@y_j ≥ 0$ (the labels are a probability vector, e.g. one-hot)")
+    if ASSUME_LABEL_SUM in used:
+        out.append(LABEL_SUM_STATED)
+    elif ASSUME_LABELS_NONNEGATIVE in used:
+        out.append(NONNEGATIVE_STATED)
     return out + ctx.extra_assumptions()
 
 
@@ -150,19 +165,20 @@ def build(
     except ClaimError as err:
         raise InputError(f"--target: {err}") from None
     steps = spec.steps(ctx, labels)
+    # the default claim is the steps' own result: it needs what they need. A claim of the user's may
+    # need anything --labels onehot grants, so it is checked with the labels summing to one.
+    label_sum = labels == "onehot" and (target is not None or any(ASSUME_LABEL_SUM in s.assumptions for s in steps))
     claim = Step(
         "claim",
         "Claim",
         "The claimed closed form, checked directly against the definitions, independently of the steps above.",
         [[Line(spec.claim_lhs(ctx)), Line(rhs, "claim")]],
-        assumptions=(ASSUME_LABEL_SUM,) if labels == "onehot" else (),
+        assumptions=(ASSUME_LABEL_SUM,) if label_sum else (),
     )
-    stated = assumptions(ctx, labels, has_loss=not spec.free_j) + [
+    stated = assumptions(ctx, [*steps, claim]) + [
         f"${p.rule}$" for p in spec.params if p.name not in (params or {})
     ]
     stated += [f"${_subscripted(name)} = {sstr(values[name])}$ (given with --param)" for name in fixed_values(params)]
-    if labels != "onehot" and any(ASSUME_LABELS_NONNEGATIVE in s.assumptions for s in steps):
-        stated.append("$@y_j ≥ 0$ (the labels are nonnegative)")
     return Derivation(
         loss=loss,
         ctx=ctx,
@@ -210,7 +226,7 @@ def check(derivation: Derivation, on_step: Callable[[Step], None] | None = None)
     """Verify every step in place; explain a soft-label claim that needs Σ_j y_j = 1."""
     verify(derivation, on_step, lambda: symbolic_twin(derivation))
     claim, ctx = derivation.claim, derivation.ctx
-    if claim.status is Status.FAILED and ASSUME_LABEL_SUM not in claim.assumptions:
+    if claim.status is Status.FAILED and derivation.labels == "soft":
         with_sum = replace(claim, assumptions=(ASSUME_LABEL_SUM,))
         if checker_for(ctx, derivation.labels).check(with_sum).status.passed:
             claim.remarks.append(SOFT_LABEL_HINT)
