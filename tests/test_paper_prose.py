@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from xentderive import derive
 from xentderive.api import LABEL_SUM_STATED, LOG_STATED, build, uses_log
 from xentderive.derivations import known
 from xentderive.model import Status
@@ -40,14 +41,14 @@ CASES += [("custom", labels, CUSTOM) for labels in ("onehot", "soft")]
 
 @pytest.mark.parametrize(("loss", "labels", "extra"), CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
 def test_stated_assumptions_are_the_used_ones(loss, labels, extra):
-    d = build(None, labels=labels, **({"loss": loss} if not extra else extra))
+    d = build(None, labels=labels, **(extra or {"loss": loss}))
     assert drift(d) == []
 
 
 @pytest.mark.parametrize(("loss", "labels", "extra"), CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
 def test_every_carried_label_assumption_is_needed(loss, labels, extra):
     """A step carries Σ_j y_j = 1 (or y_j ≥ 0 with soft labels) only if some step fails without it."""
-    d = build(None, labels=labels, **({"loss": loss} if not extra else extra))
+    d = build(None, labels=labels, **(extra or {"loss": loss}))
     checker = checker_for(d.ctx, d.labels)
     wanted = [ASSUME_LABEL_SUM] if labels == "onehot" else [ASSUME_LABELS_NONNEGATIVE]
     for a in wanted:
@@ -77,3 +78,105 @@ def test_a_claim_of_the_user_keeps_the_label_sum():
     assert ASSUME_LABEL_SUM in d.claim.assumptions
     assert LABEL_SUM_STATED in d.assumptions
     assert Status.PENDING is d.claim.status
+
+
+# Chinese: headings in Chinese, full-width punctuation, no font shape CJK lacks
+
+
+def _zh(loss: str = "focal", fmt: str = "text", **kw) -> str:
+    from xentderive.printing import FORMATS, RenderOptions
+
+    d = derive(3, loss=loss, **kw)
+    return FORMATS[fmt](d, RenderOptions(lang="zh"))
+
+
+def test_chinese_headings_and_punctuation():
+    out = _zh()
+    assert "2. Focal 损失" in out and "Focal loss" not in out
+    assert "假设：" in out and "假设:" not in out
+    assert "结果：" in out and "验证方法：" in out
+    assert "；" in out.splitlines()[1]  # the assumptions, full-width semicolons between them
+    md = _zh(fmt="markdown")
+    assert "**假设：**" in md and "**结果：**" in md
+    tex = _zh(fmt="latex")
+    assert r"\paragraph{结果。}" in tex and "结果." not in tex and "假设：" in tex
+    english = _english("text")
+    assert "Assumptions: " in english and "Result: " in english  # the twin: English keeps its own
+
+
+def _english(fmt: str) -> str:
+    from xentderive.printing import FORMATS, RenderOptions
+
+    return FORMATS[fmt](derive(3, loss="focal"), RenderOptions())
+
+
+def test_chinese_latex_sets_no_cjk_italic(tmp_path):
+    """\\emph on CJK text asks for C70/gbsn/m/it, which does not exist; the layout test's log check sees it."""
+    from tests.test_formats import _require
+    from tests.test_paper_layout import _compile, _problems
+    from xentderive.printing import FORMATS, RenderOptions
+
+    _require("pdflatex")
+    source = FORMATS["latex"](derive(3, loss="focal"), RenderOptions(lang="zh", standalone=True))
+    assert r"\emph{[对" not in source
+    assert _problems(_compile(tmp_path, source)) == {}
+    twin = source.replace(r"\begin{CJK}{UTF8}{gbsn}", "\\begin{CJK}{UTF8}{gbsn}\\emph{对}", 1)
+    assert any("Font shape" in line for lines in _problems(_compile(tmp_path, twin)).values() for line in lines)
+
+
+# Parameters: a value where one was given, never a free parameter listed as its own value
+
+
+def test_an_unset_parameter_is_no_value():
+    import json
+
+    from xentderive.printing import FORMATS, RenderOptions
+
+    free = derive(None, loss="focal")
+    text = FORMATS["text"](free, RenderOptions())
+    assert "gamma = gamma" not in text and "Parameters" not in text
+    doc = json.loads(FORMATS["json"](free, RenderOptions()))
+    assert doc["params"] == {} and doc["free_params"] == ["gamma"]
+    fixed = derive(None, loss="focal", params={"gamma": "2"})  # the twin: a given value is printed
+    assert "Parameters: gamma = 2" in FORMATS["text"](fixed, RenderOptions())
+    doc = json.loads(FORMATS["json"](fixed, RenderOptions()))
+    assert doc["params"] == {"gamma": "2"} and doc["free_params"] == []
+
+
+# Paper prose: no command-line wording
+
+
+def test_no_command_line_wording_in_a_paper():
+    from xentderive.printing import FORMATS, RenderOptions
+
+    cases = [
+        derive(None, loss="focal", params={"gamma": "2"}),
+        derive(None, loss="sigmoid-bce"),
+        derive(3, loss="weighted-ce", params={"w0": "2"}),
+    ]
+    for d in cases:
+        for lang in ("en", "zh"):
+            for fmt in ("latex", "markdown"):
+                out = FORMATS[fmt](d, RenderOptions(lang=lang))
+                assert "--param" not in out and "-{}-param" not in out and "--classes" not in out, (d.loss, fmt)
+    latex = FORMATS["latex"](cases[0], RenderOptions())
+    assert r"$\gamma  = 2$ (a fixed value)" in latex
+    assert "$C = 1$ is the textbook case" in FORMATS["latex"](cases[1], RenderOptions())
+
+
+def test_a_loss_of_ones_own_has_a_human_title():
+    from xentderive.printing import FORMATS, RenderOptions
+
+    d = derive(None, loss_expr="sum_j(-y_j*log(p_j))")
+    assert r"\title{Gradient of a user-defined loss: every $C$}" in FORMATS["latex"](d, RenderOptions(standalone=True))
+    assert "Gradient of custom" not in FORMATS["markdown"](d, RenderOptions())
+    assert "自定义损失的梯度" in FORMATS["markdown"](d, RenderOptions(lang="zh"))
+
+
+def test_the_jacobian_header_names_no_labels():
+    from xentderive.printing import FORMATS, RenderOptions
+
+    jacobian = derive(None, loss="softmax-jacobian")
+    for fmt in ("latex", "text", "markdown"):
+        assert "labels" not in FORMATS[fmt](jacobian, RenderOptions()).splitlines()[0], fmt
+    assert "labels onehot" in FORMATS["latex"](derive(None), RenderOptions()).splitlines()[0]  # the twin

@@ -53,14 +53,33 @@ def check_notation(ctx: Context, names: dict[str, str], loss: str) -> None:
             raise InputError(f"--notation {key}={name} clashes with {taken[name]} of {loss}: choose another name")
 
 
-def check_letters(ctx: Context, letters: dict[str, str], loss: str) -> None:
-    """A LaTeX name must not print as a parameter's letter (probs=\\gamma beside γ): same check, as seen."""
-    from .printing.notation import seen_letter  # printing knows how a name is seen
+def check_letters(ctx: Context, letters: dict[str, str], loss: str, chosen: dict[str, str] | None = None) -> None:
+    """A LaTeX name must not print as a parameter's letter (probs=\\gamma beside γ): same check, as seen.
+
+    `chosen` are the parameters' letters --notation picked (T=\\tau): each must name a parameter
+    of this loss (the Greek-named ones may be given for any loss), and print as no other symbol.
+    """
+    from .printing.notation import GREEK, _seen, seen_letter, unicode_name  # printing knows how a name is seen
 
     roles = {v: k for k, v in DEFAULT_NAMES.items()} | {"L": "loss"}
+    chosen = {k: v for k, v in (chosen or {}).items() if k not in roles}
+    for name in chosen:
+        if name not in ctx.params and name not in GREEK:
+            raise InputError(f"--notation {name}=…: {loss} has no parameter {name}")
+    seen = {name: seen_letter(name) for name in ctx.params}
+    for name, shown in chosen.items():
+        letter = _seen(unicode_name(shown))
+        if name in ctx.params:
+            seen[name] = letter
+        if letter in ("δ", "Σ", "Π"):
+            raise InputError(f"--notation {name}={shown}: {letter} is taken (the Kronecker delta, a sum, a product)")
+    for name, letter in seen.items():
+        other = next((o for o, theirs in seen.items() if o != name and theirs == letter), None)
+        if other is not None and name in chosen:
+            raise InputError(f"--notation {name}={chosen[name]} prints as {letter}, as the parameter {other} does")
     for name in ctx.params:
         for internal, letter in letters.items():
-            if letter == seen_letter(name):
+            if letter == seen[name]:
                 raise InputError(
                     f"--notation {roles[internal]} prints as {letter}, the letter of the parameter {name} of {loss}: "
                     "choose another name"
@@ -109,6 +128,7 @@ def build(
     param_ranges: dict[str, str] | None = None,
     min_classes: int = 1,
     letters: dict[str, str] | None = None,
+    chosen: dict[str, str] | None = None,
 ) -> Derivation:
     """The unverified derivation: steps and claim as data, every status pending.
 
@@ -156,7 +176,7 @@ def build(
         min_classes=spec.min_classes[0],
     )
     check_notation(ctx, names or {}, loss)
-    check_letters(ctx, letters or {}, loss)
+    check_letters(ctx, letters or {}, loss, chosen)
     target_text = target if target is not None else spec.default_target(ctx, labels)
     derived = spec.default_claim(ctx, labels) if target is None and spec.default_claim else None
     try:
@@ -175,10 +195,8 @@ def build(
         [[Line(spec.claim_lhs(ctx)), Line(rhs, "claim")]],
         assumptions=(ASSUME_LABEL_SUM,) if label_sum else (),
     )
-    stated = assumptions(ctx, [*steps, claim]) + [
-        f"${p.rule}$" for p in spec.params if p.name not in (params or {})
-    ]
-    stated += [f"${_subscripted(name)} = {sstr(values[name])}$ (given with --param)" for name in fixed_values(params)]
+    stated = assumptions(ctx, [*steps, claim]) + [f"${p.rule}$" for p in spec.params if p.name not in (params or {})]
+    stated += [f"${_subscripted(name)} = {sstr(values[name])}$ (a fixed value)" for name in fixed_values(params)]
     return Derivation(
         loss=loss,
         ctx=ctx,
@@ -189,9 +207,15 @@ def build(
         result=next((s for s in steps if s.key == spec.result_step), steps[-1]).chains[-1][-1].expr,
         target=target_text,
         conventions=list(spec.conventions),
-        params={name: sstr(value) for name, value in values.items()},
+        params={name: sstr(value) for name, value in values.items() if not _free(name, value)},
+        free_params=[name for name, value in values.items() if _free(name, value)],
         given=given,
     )
+
+
+def _free(name: str, value: Expr) -> bool:
+    """A parameter left symbolic: its value is the symbol of its own name, not a value."""
+    return bool(value.is_Symbol) and value.name == name
 
 
 def fixed_values(params: dict[str, str | None] | None) -> list[str]:
@@ -248,6 +272,7 @@ def derive(
     min_classes: int = 1,
     form: str = "index",
     letters: dict[str, str] | None = None,
+    chosen: dict[str, str] | None = None,
 ) -> Derivation:
     """Build and verify the gradient derivation of `loss` (see `build` for the arguments).
 
@@ -268,6 +293,7 @@ def derive(
         param_ranges=param_ranges,
         min_classes=min_classes,
         letters=letters,
+        chosen=chosen,
     )
     vector = None
     if form == "vector":

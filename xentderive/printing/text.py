@@ -39,26 +39,26 @@ class TextView:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         d, w, n = self.d, self.w, self.o.notation
         self.width = options.max_width
-        yield Text.assemble(("xentderive", "bold"), f" · {d.loss} · {w.classes(d)} · labels: {d.labels}")
-        yield Text(f"{w.word('assumptions')}: " + "; ".join(w(a) for a in d.assumptions), style="dim")
-        if d.params:
+        yield Text.assemble(("xentderive", "bold"), f" · {d.loss} · {w.classes(d)}{d.labels_note(' · labels: ')}")
+        yield Text(w.head("assumptions") + w.punct("sep").join(w(a) for a in d.assumptions), style="dim")
+        if d.params:  # only the values given: a symbolic parameter is no value (its range is an assumption)
             yield Text(f"{w.word('parameters')}: " + ", ".join(f"{k} = {v}" for k, v in d.params.items()), style="dim")
         for convention in d.conventions:
-            yield Text(f"{w.word('convention')}: {w(convention)}", style="dim")
+            yield Text(f"{w.head('convention')}{w(convention)}", style="dim")
         for number, step in enumerate(d.all_steps, 1):
             yield Text("")
             yield self.step(number, step)
         yield Text("")
         lhs = text(d.claim.chains[0][0].expr, n)
-        yield Text.assemble((f"{w.word('result')}: ", "bold"), f"{lhs} = {text(d.result, n)}")
+        yield Text.assemble((w.head("result"), "bold"), f"{lhs} = {text(d.result, n)}")
         if d.vector is not None:
             v = d.vector
             yield Text.assemble(
-                (f"{w.word('vector-form')}: ", "bold"),
+                (w.head("vector-form"), "bold"),
                 f"{vector_equation(v, n)}  ",
                 (f"[{w.vector_status(d)}]", STYLES[v.status]),
             )
-            yield _indent(Text(f"{w.word('method')}: {w(v.method)}", style="dim"))
+            yield _indent(Text(f"{w.head('method')}{w(v.method)}", style="dim"))
         yield Text(w.summary(d), style="bold green" if d.ok and d.complete else STYLES[_worst(d)])
 
     def step(self, number: int, step: Step) -> Group:
@@ -77,7 +77,7 @@ class TextView:
                 shown = wrap_math(text(line.expr, n), room - len(lead), len(lead))
                 grid.add_row(lead + shown, wrap_words(w(line.note, keep_math=True), NOTE_WIDTH) if k else "")
         parts = [head, _indent(Text(w(step.justification), style="italic")), _indent(grid)]
-        parts.append(_indent(Text(f"{w.word('method')}: {w(step.method)}", style="dim")))
+        parts.append(_indent(Text(f"{w.head('method')}{w(step.method)}", style="dim")))
         parts += [_indent(Text(r, style=style or "yellow")) for r in w.remarks(step)]
         if step.counterexample:
             parts.append(_indent(Text(counterexample(step.counterexample, w), style="red")))
@@ -138,7 +138,7 @@ def counterexample(c: Counterexample, w: Words) -> str:
     n = w.options.notation
     where = [f"{n.classes} = {c.classes}", *(f"{k} = {v}" for k, v in c.index.items())]
     return (
-        f"{w.word('counterexample')}: {', '.join(where)}, {n.logits} = ({', '.join(c.f)}), "
+        f"{w.head('counterexample')}{', '.join(where)}, {n.logits} = ({', '.join(c.f)}), "
         f"{n.labels} = ({', '.join(c.y)})"
         + "".join(f", {name} = ({', '.join(vs)})" for name, vs in c.others.items())
         + "".join(f", {name} = {v}" for name, v in c.params.items())
