@@ -3,6 +3,7 @@ cut off, Chinese punctuation and headings, and no command-line wording in a pape
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -180,3 +181,27 @@ def test_the_jacobian_header_names_no_labels():
     for fmt in ("latex", "text", "markdown"):
         assert "labels" not in FORMATS[fmt](jacobian, RenderOptions()).splitlines()[0], fmt
     assert "labels onehot" in FORMATS["latex"](derive(None), RenderOptions()).splitlines()[0]  # the twin
+
+
+# A parameter's Greek letter: T=\tau
+
+
+def test_a_parameter_may_take_a_greek_letter():
+    from click.testing import CliRunner
+
+    from xentderive.cli import main
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["derive", "--loss", "temperature", "-C", "2", "--format", "latex",
+                                  "--notation", r"T=\tau"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert r"\frac{f_{i}}{\tau}" in result.output and r"$\tau  > 0$" in result.output
+    assert not re.search(r"(?<![\\A-Za-z])T(?![A-Za-z])", result.output.split("\\begin{itemize}", 1)[1])
+    for args, message in [
+        (["--notation", r"T=\tau"], "softmax-ce has no parameter T"),  # a loss without T: a typo, not ignored
+        (["--loss", "temperature", "--notation", r"T=\delta"], "δ is taken"),
+        (["--loss", "temperature", "--notation", r"T=\tau,probs=\tau"], "prints as τ"),
+        (["--loss", "temperature", "--notation", r"T=\hat{y}"], "a parameter's letter is a Greek one"),
+    ]:
+        result = runner.invoke(main, ["derive", *args])
+        assert result.exit_code == 2 and message in result.output, (args, result.output)
