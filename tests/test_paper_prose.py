@@ -205,3 +205,40 @@ def test_a_parameter_may_take_a_greek_letter():
     ]:
         result = runner.invoke(main, ["derive", *args])
         assert result.exit_code == 2 and message in result.output, (args, result.output)
+
+
+# label-smoothing's conventions item sets without an underfull line
+
+OLD_SMOOTHING = (
+    "PyTorch's cross_entropy(..., label_smoothing=eps): every class gets $eps/@C$, the true class included, "
+    "so the target is $(1 - eps) @y_j + eps/@C$ (not $eps/(@C - 1)$ spread over the other classes)."
+)
+
+
+def _underfull(tmp_path, d, lang: str, page: str) -> list[str]:
+    from tests.test_paper_layout import PAGES, _compile, _document
+    from xentderive.printing import RenderOptions
+    from xentderive.printing.latex import body
+
+    parts = [(layout, body(d, RenderOptions(lang=lang, layout=layout))) for layout in ("wide", "narrow")]
+    log = _compile(tmp_path, _document(PAGES[page], lang, parts))
+    return [line for line in log.splitlines() if line.startswith("Underfull")]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("page", ["one-column 5.5in", "two-column 10pt"])
+def test_label_smoothing_sets_without_an_underfull_box(tmp_path, lang, page):
+    from tests.test_formats import _require
+
+    _require("pdflatex")
+    for d in (derive(None, loss="label-smoothing"), derive(3, loss="label-smoothing", params={"eps": "1/10"})):
+        assert _underfull(tmp_path, d, lang, page) == []
+
+
+def test_the_old_smoothing_convention_was_underfull(tmp_path):
+    """The twin: the wording before, cross_entropy(..., label_smoothing=eps): in one unbreakable run."""
+    from tests.test_formats import _require
+
+    _require("pdflatex")
+    d = derive(None, loss="label-smoothing")
+    assert _underfull(tmp_path, replace(d, conventions=[OLD_SMOOTHING]), "en", "two-column 10pt")

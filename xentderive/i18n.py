@@ -102,7 +102,7 @@ ZH: dict[str, str] = {
     "step 3": "第 3 步",
     "$Σ_j @y_j δ_{ij} = @y_i$": "$Σ_j @y_j δ_{ij} = @y_i$",
     "$0 ≤ eps ≤ 1$": "$0 ≤ eps ≤ 1$",
-    "PyTorch's cross_entropy(..., label_smoothing=eps): every class gets $eps/@C$, the true class included, so the target is $(1 - eps) @y_j + eps/@C$ (not $eps/(@C - 1)$ spread over the other classes).": "PyTorch 的 cross_entropy(..., label_smoothing=eps)：每一类（包括真实类别）都分到 $eps/@C$，所以目标为 $(1 - eps) @y_j + eps/@C$（而不是把 $eps/(@C - 1)$ 分给其余各类）。",
+    "In PyTorch, cross_entropy with label_smoothing = eps gives every class $eps/@C$, the true class included; so the target is $(1 - eps) @y_j + eps/@C$, not $eps/(@C - 1)$ spread over the other classes.": "在 PyTorch 中，cross_entropy 取 label_smoothing = eps 时，每一类（包括真实类别）都分到 $eps/@C$，所以目标为 $(1 - eps) @y_j + eps/@C$，而不是把 $eps/(@C - 1)$ 分给其余各类。",
     "Smoothed labels": "平滑后的标签",
     "Definition: a share $eps$ of the label mass is spread evenly over all $@C$ classes.": "定义：把标签总量中的 $eps$ 平均分给全部 $@C$ 类。",
     "$Σ_j 1 = @C$": "$Σ_j 1 = @C$",
