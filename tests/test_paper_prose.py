@@ -242,3 +242,35 @@ def test_the_old_smoothing_convention_was_underfull(tmp_path):
     _require("pdflatex")
     d = derive(None, loss="label-smoothing")
     assert _underfull(tmp_path, replace(d, conventions=[OLD_SMOOTHING]), "en", "two-column 10pt")
+
+
+# Text: never cut off, broken at top-level + - = only (deeper only where nothing else fits)
+
+
+def test_text_breaks_between_top_level_terms_only():
+    from xentderive.printing.text import wrap_math
+
+    lines = wrap_math("x_1·(a + b + c + d) + y_2·(e + f)", 20, 0).split("\n")
+    assert lines == ["x_1·(a + b + c + d)", "  + y_2·(e + f)"]  # not "x_1·(a + b + c" | "+ d) …"
+    assert wrap_math("x_1·(a + b + c + d) + y_2·(e + f)", 20, 0, deepest=0) == "\n".join(lines)
+    # no top-level term to break at, and too wide: first the top-level /, then inside the brackets, indented
+    lines = wrap_math("(aaaa + bbbb + cccc)/(dddd)", 14, 0).split("\n")
+    assert lines[-1].strip() == "/(dddd)" and all(len(line) <= 14 for line in lines)
+
+
+@pytest.mark.parametrize("loss", ["softcap", "focal", "sigmoid-bce", "ce-hessian", "batch-mean"])
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_text_is_never_cut_off(loss, width):
+    """Every character of the wide printout is in the narrow one: nothing ends in "…"."""
+    from collections import Counter
+
+    from xentderive.printing.text import render
+
+    d = derive(None, loss=loss)
+    narrow, wide = render(d, width=width), render(d, width=2000)
+
+    def chars(out: str) -> Counter:
+        return Counter(ch for ch in out if not ch.isspace() and ch != "↳")
+
+    assert chars(narrow) == chars(wide)
+    assert max(len(line) for line in narrow.splitlines()) <= width
