@@ -151,7 +151,8 @@ def test_json_gradient_matches_finite_differences_of_the_definition(loss):
 
 
 def test_parameters_are_symbolic_unless_given_and_validated():
-    assert derive(3, loss="temperature").params == {"T": "T"}
+    assert derive(3, loss="temperature").params == {}  # symbolic: no value to list
+    assert derive(3, loss="temperature").free_params == ["T"]
     assert derive(3, loss="temperature", params={"T": "2"}).params == {"T": "2"}
     assert derive(None, loss="temperature", params={"T": "1/3"}).ok
     for bad, message in [

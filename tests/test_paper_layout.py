@@ -64,13 +64,17 @@ def _compile(tmp_path, source: str, runs: int = 1) -> str:
 
 
 def _problems(log: str) -> dict[str, list[str]]:
-    """Overfull boxes and reference warnings, by the case announced before them in the log."""
+    """Overfull boxes, reference warnings and missing font shapes, by the case announced before them in the log."""
     found: dict[str, list[str]] = {}
     case = "preamble"
     for line in log.splitlines():
         if line.startswith("XD-CASE:"):
             case = line[len("XD-CASE:") :].strip()
-        elif re.match(r"Overfull \\hbox|LaTeX Warning: (Reference|There were undefined|Label .* multiply)", line):
+        elif re.match(
+            r"Overfull \\hbox|LaTeX Warning: (Reference|There were undefined|Label .* multiply)"
+            r"|LaTeX Font Warning: Font shape",  # a shape the fonts lack (CJK italic: C70/gbsn/m/it)
+            line,
+        ):
             found.setdefault(case, []).append(line.strip())
     return found
 

@@ -59,11 +59,11 @@ def test_greek_parameters_print_as_greek_in_equations_and_prose():
 
 def test_a_fixed_value_is_stated_where_the_symbol_disappears():
     d = derive(None, loss="focal", params={"gamma": "2"})
-    assert r"$\gamma  = 2$ (given with -{}-param)" in FORMATS["latex"](d, RenderOptions())  # not an en dash
-    assert "$\\gamma  = 2$ (given with --param)" in FORMATS["markdown"](d, RenderOptions())
+    assert r"$\gamma  = 2$ (a fixed value)" in FORMATS["latex"](d, RenderOptions())  # no command-line flag
+    assert "$\\gamma  = 2$ (a fixed value)" in FORMATS["markdown"](d, RenderOptions())
     weights = derive(3, loss="weighted-ce", params={"w0": "2"})
-    assert "$w_0 = 2$ (given with --param)" in weights.assumptions
-    assert r"$\gamma  = 2$（由 -{}-param 给定）" in FORMATS["latex"](d, RenderOptions(lang="zh"))
+    assert "$w_0 = 2$ (a fixed value)" in weights.assumptions
+    assert r"$\gamma  = 2$（固定取值）" in FORMATS["latex"](d, RenderOptions(lang="zh"))
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from sympy import Expr, Symbol, sstr
+from sympy import Expr, Symbol, log, sstr
 from sympy.printing.str import StrPrinter
 
 from .claims import ClaimError, parse_claim, vocabulary
@@ -53,31 +53,65 @@ def check_notation(ctx: Context, names: dict[str, str], loss: str) -> None:
             raise InputError(f"--notation {key}={name} clashes with {taken[name]} of {loss}: choose another name")
 
 
-def check_letters(ctx: Context, letters: dict[str, str], loss: str) -> None:
-    """A LaTeX name must not print as a parameter's letter (probs=\\gamma beside γ): same check, as seen."""
-    from .printing.notation import seen_letter  # printing knows how a name is seen
+def check_letters(ctx: Context, letters: dict[str, str], loss: str, chosen: dict[str, str] | None = None) -> None:
+    """A LaTeX name must not print as a parameter's letter (probs=\\gamma beside γ): same check, as seen.
+
+    `chosen` are the parameters' letters --notation picked (T=\\tau): each must name a parameter
+    of this loss (the Greek-named ones may be given for any loss), and print as no other symbol.
+    """
+    from .printing.notation import GREEK, _seen, seen_letter, unicode_name  # printing knows how a name is seen
 
     roles = {v: k for k, v in DEFAULT_NAMES.items()} | {"L": "loss"}
+    chosen = {k: v for k, v in (chosen or {}).items() if k not in roles}
+    for name in chosen:
+        if name not in ctx.params and name not in GREEK:
+            raise InputError(f"--notation {name}=…: {loss} has no parameter {name}")
+    seen = {name: seen_letter(name) for name in ctx.params}
+    for name, shown in chosen.items():
+        letter = _seen(unicode_name(shown))
+        if name in ctx.params:
+            seen[name] = letter
+        if letter in ("δ", "Σ", "Π"):
+            raise InputError(f"--notation {name}={shown}: {letter} is taken (the Kronecker delta, a sum, a product)")
+    for name, letter in seen.items():
+        other = next((o for o, theirs in seen.items() if o != name and theirs == letter), None)
+        if other is not None and name in chosen:
+            raise InputError(f"--notation {name}={chosen[name]} prints as {letter}, as the parameter {other} does")
     for name in ctx.params:
         for internal, letter in letters.items():
-            if letter == seen_letter(name):
+            if letter == seen[name]:
                 raise InputError(
                     f"--notation {roles[internal]} prints as {letter}, the letter of the parameter {name} of {loss}: "
                     "choose another name"
                 )
 
 
-def assumptions(ctx: Context, labels: str, *, has_loss: bool = True) -> list[str]:
+LABEL_SUM_STATED = "$Σ_j @y_j = 1$ and $@y_j ≥ 0$ (the labels are a probability vector, e.g. one-hot)"
+NONNEGATIVE_STATED = "$@y_j ≥ 0$ (the labels are nonnegative)"
+LOG_STATED = "log is the natural logarithm (base e)"
+
+
+def uses_log(steps: list[Step]) -> bool:
+    """Does any line of `steps` hold a log (a loss's definition does; the softmax's Jacobian does not)?"""
+    return any(line.expr.has(log) for step in steps for chain in step.chains for line in chain)
+
+
+def assumptions(ctx: Context, steps: list[Step]) -> list[str]:
     """The stated assumptions, as prose (`$…$` math, `@f`-style names) for every format.
 
-    Without a loss (the softmax's Jacobian) neither log nor labels appear: not stated.
+    They follow what `steps` use, so the list cannot drift from the derivation: the natural log
+    only where a line holds a log, the labels' hypotheses only where a step carries them
+    (ASSUME_LABEL_SUM: a probability vector; ASSUME_LABELS_NONNEGATIVE alone: nonnegative).
     """
-    out = ["log is the natural logarithm (base e)"] if has_loss else []
+    used = {a for step in steps for a in step.assumptions}
+    out = [LOG_STATED] if uses_log(steps) else []
     out += ["$@f_0 … @f_{@C-1}$ are real", "$0 ≤ i, j ≤ @C-1$"]
     if ctx.symbolic:
         out.append(f"$@C ≥ {ctx.min_classes}$")
-    if labels == "onehot" and has_loss:
-        out.append("$Σ_j @y_j = 1$ and $@y_j ≥ 0$ (the labels are a probability vector, e.g. one-hot)")
+    if ASSUME_LABEL_SUM in used:
+        out.append(LABEL_SUM_STATED)
+    elif ASSUME_LABELS_NONNEGATIVE in used:
+        out.append(NONNEGATIVE_STATED)
     return out + ctx.extra_assumptions()
 
 
@@ -94,6 +128,7 @@ def build(
     param_ranges: dict[str, str] | None = None,
     min_classes: int = 1,
     letters: dict[str, str] | None = None,
+    chosen: dict[str, str] | None = None,
 ) -> Derivation:
     """The unverified derivation: steps and claim as data, every status pending.
 
@@ -141,7 +176,7 @@ def build(
         min_classes=spec.min_classes[0],
     )
     check_notation(ctx, names or {}, loss)
-    check_letters(ctx, letters or {}, loss)
+    check_letters(ctx, letters or {}, loss, chosen)
     target_text = target if target is not None else spec.default_target(ctx, labels)
     derived = spec.default_claim(ctx, labels) if target is None and spec.default_claim else None
     try:
@@ -150,19 +185,18 @@ def build(
     except ClaimError as err:
         raise InputError(f"--target: {err}") from None
     steps = spec.steps(ctx, labels)
+    # the default claim is the steps' own result: it needs what they need. A claim of the user's may
+    # need anything --labels onehot grants, so it is checked with the labels summing to one.
+    label_sum = labels == "onehot" and (target is not None or any(ASSUME_LABEL_SUM in s.assumptions for s in steps))
     claim = Step(
         "claim",
         "Claim",
         "The claimed closed form, checked directly against the definitions, independently of the steps above.",
         [[Line(spec.claim_lhs(ctx)), Line(rhs, "claim")]],
-        assumptions=(ASSUME_LABEL_SUM,) if labels == "onehot" else (),
+        assumptions=(ASSUME_LABEL_SUM,) if label_sum else (),
     )
-    stated = assumptions(ctx, labels, has_loss=not spec.free_j) + [
-        f"${p.rule}$" for p in spec.params if p.name not in (params or {})
-    ]
-    stated += [f"${_subscripted(name)} = {sstr(values[name])}$ (given with --param)" for name in fixed_values(params)]
-    if labels != "onehot" and any(ASSUME_LABELS_NONNEGATIVE in s.assumptions for s in steps):
-        stated.append("$@y_j ≥ 0$ (the labels are nonnegative)")
+    stated = assumptions(ctx, [*steps, claim]) + [f"${p.rule}$" for p in spec.params if p.name not in (params or {})]
+    stated += [f"${_subscripted(name)} = {sstr(values[name])}$ (a fixed value)" for name in fixed_values(params)]
     return Derivation(
         loss=loss,
         ctx=ctx,
@@ -173,9 +207,15 @@ def build(
         result=next((s for s in steps if s.key == spec.result_step), steps[-1]).chains[-1][-1].expr,
         target=target_text,
         conventions=list(spec.conventions),
-        params={name: sstr(value) for name, value in values.items()},
+        params={name: sstr(value) for name, value in values.items() if not _free(name, value)},
+        free_params=[name for name, value in values.items() if _free(name, value)],
         given=given,
     )
+
+
+def _free(name: str, value: Expr) -> bool:
+    """A parameter left symbolic: its value is the symbol of its own name, not a value."""
+    return bool(value.is_Symbol) and value.name == name
 
 
 def fixed_values(params: dict[str, str | None] | None) -> list[str]:
@@ -210,7 +250,7 @@ def check(derivation: Derivation, on_step: Callable[[Step], None] | None = None)
     """Verify every step in place; explain a soft-label claim that needs Σ_j y_j = 1."""
     verify(derivation, on_step, lambda: symbolic_twin(derivation))
     claim, ctx = derivation.claim, derivation.ctx
-    if claim.status is Status.FAILED and ASSUME_LABEL_SUM not in claim.assumptions:
+    if claim.status is Status.FAILED and derivation.labels == "soft":
         with_sum = replace(claim, assumptions=(ASSUME_LABEL_SUM,))
         if checker_for(ctx, derivation.labels).check(with_sum).status.passed:
             claim.remarks.append(SOFT_LABEL_HINT)
@@ -232,6 +272,7 @@ def derive(
     min_classes: int = 1,
     form: str = "index",
     letters: dict[str, str] | None = None,
+    chosen: dict[str, str] | None = None,
 ) -> Derivation:
     """Build and verify the gradient derivation of `loss` (see `build` for the arguments).
 
@@ -252,6 +293,7 @@ def derive(
         param_ranges=param_ranges,
         min_classes=min_classes,
         letters=letters,
+        chosen=chosen,
     )
     vector = None
     if form == "vector":

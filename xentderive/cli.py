@@ -419,6 +419,7 @@ def derive(
                 min_classes=min_classes,
                 form=form,
                 letters=options.notation.letters(),
+                chosen=dict(options.notation.shown),  # T=\\tau: a parameter's letter, checked against the loss
             )
         shown = derivation.at_index(index) if index is not None else derivation
         rendered = _terminal_text(shown, options, width) if terminal else PRINTERS[fmt](shown, options)

@@ -102,7 +102,7 @@ ZH: dict[str, str] = {
     "step 3": "第 3 步",
     "$Σ_j @y_j δ_{ij} = @y_i$": "$Σ_j @y_j δ_{ij} = @y_i$",
     "$0 ≤ eps ≤ 1$": "$0 ≤ eps ≤ 1$",
-    "PyTorch's cross_entropy(..., label_smoothing=eps): every class gets $eps/@C$, the true class included, so the target is $(1 - eps) @y_j + eps/@C$ (not $eps/(@C - 1)$ spread over the other classes).": "PyTorch 的 cross_entropy(..., label_smoothing=eps)：每一类（包括真实类别）都分到 $eps/@C$，所以目标为 $(1 - eps) @y_j + eps/@C$（而不是把 $eps/(@C - 1)$ 分给其余各类）。",
+    "In PyTorch, cross_entropy with label_smoothing = eps gives every class $eps/@C$, the true class included; so the target is $(1 - eps) @y_j + eps/@C$, not $eps/(@C - 1)$ spread over the other classes.": "在 PyTorch 中，cross_entropy 取 label_smoothing = eps 时，每一类（包括真实类别）都分到 $eps/@C$，所以目标为 $(1 - eps) @y_j + eps/@C$，而不是把 $eps/(@C - 1)$ 分给其余各类。",
     "Smoothed labels": "平滑后的标签",
     "Definition: a share $eps$ of the label mass is spread evenly over all $@C$ classes.": "定义：把标签总量中的 $eps$ 平均分给全部 $@C$ 类。",
     "$Σ_j 1 = @C$": "$Σ_j 1 = @C$",
@@ -126,13 +126,13 @@ ZH: dict[str, str] = {
     "cancel $@p_j$": "约去 $@p_j$",
     "$w_m ≥ 0$": "$w_m ≥ 0$",
     "PyTorch's cross_entropy(..., weight=w, reduction='sum'): the term of class $j$ is scaled by $w_j$. With reduction='mean' and class-index targets PyTorch also divides by the summed weights of the targets, which is not included here.": "PyTorch 的 cross_entropy(..., weight=w, reduction='sum')：第 $j$ 类的那一项乘以 $w_j$。若 reduction='mean' 且目标为类别下标，PyTorch 还会除以各目标类别权重之和，这里不含这一步。",
-    "Weights not given with --param w0=… stay unknowns, so the proof holds for every weight vector.": "未用 --param w0=… 给定的权重保持为未知量，所以证明对任意权重向量成立。",
+    "Weights without a given value stay unknowns, so the proof holds for every weight vector.": "未给定数值的权重保持为未知量，所以证明对任意权重向量成立。",
     "Weighted cross-entropy": "加权交叉熵",
     "Definition: class $j$'s term $L_j = -w_j @y_j log @p_j$ carries the weight $w_j$.": "定义：第 $j$ 类的一项 $L_j = -w_j @y_j log @p_j$ 带有权重 $w_j$。",
     "$L_j = -w_j @y_j log @p_j$": "$L_j = -w_j @y_j log @p_j$",
     "The weight is a constant factor; $∂ log @p/∂@p = 1/@p$.": "权重是常数因子；$∂ log @p/∂@p = 1/@p$。",
     "$Σ_j w_j @y_j δ_{ij} = w_i @y_i$": "$Σ_j w_j @y_j δ_{ij} = w_i @y_i$",
-    "PyTorch's binary_cross_entropy_with_logits(..., reduction='sum'): each output has its own logit and $@p_i = σ(@f_i) = 1/(1 + e^{-@f_i})$, with no softmax across outputs; --classes 1 is the textbook case of one logit $x$. The labels are each in $[0, 1]$ (multi-label); the gradient needs no $Σ_j @y_j = 1$.": "PyTorch 的 binary_cross_entropy_with_logits(..., reduction='sum')：每个输出有自己的 logit，$@p_i = σ(@f_i) = 1/(1 + e^{-@f_i})$，各输出之间没有 softmax；--classes 1 即教科书中只有一个 logit $x$ 的情形。每个标签都在 $[0, 1]$ 内（多标签）；梯度不需要 $Σ_j @y_j = 1$。",
+    "PyTorch's binary_cross_entropy_with_logits(..., reduction='sum'): each output has its own logit and $@p_i = σ(@f_i) = 1/(1 + e^{-@f_i})$, with no softmax across outputs; $@C = 1$ is the textbook case of one logit $x$. The labels are each in $[0, 1]$ (multi-label); the gradient needs no $Σ_j @y_j = 1$.": "PyTorch 的 binary_cross_entropy_with_logits(..., reduction='sum')：每个输出有自己的 logit，$@p_i = σ(@f_i) = 1/(1 + e^{-@f_i})$，各输出之间没有 softmax；$@C = 1$ 即教科书中只有一个 logit $x$ 的情形。每个标签都在 $[0, 1]$ 内（多标签）；梯度不需要 $Σ_j @y_j = 1$。",
     "Sigmoid": "Sigmoid",
     "Definition: the logistic sigmoid maps each logit to a probability on its own.": "定义：logistic sigmoid 把每个 logit 各自映射为一个概率。",
     "common denominator": "通分",
@@ -151,7 +151,7 @@ ZH: dict[str, str] = {
     "$0 ≤ gamma ≤ 10$": "$0 ≤ gamma ≤ 10$",
     "The focal loss of Lin et al. (2017) over softmax probabilities, $L = -Σ_j @y_j (1 - @p_j)^γ log @p_j$, without the class weights $α$ (see weighted-ce for those); $γ = 0$ gives back the cross-entropy.": "Lin 等人（2017）的 focal loss，作用于 softmax 概率：$L = -Σ_j @y_j (1 - @p_j)^γ log @p_j$，不含类别权重 $α$（见 weighted-ce）；$γ = 0$ 时即为交叉熵。",
     "$g_j = @y_j (1 - @p_j)^{γ - 1} (1 - @p_j - γ @p_j log @p_j)$ is a name for this printout only: every line is checked with its definition inserted.": "$g_j = @y_j (1 - @p_j)^{γ - 1} (1 - @p_j - γ @p_j log @p_j)$ 只是本输出中的记号：每一行都代入其定义后验证。",
-    "Focal loss": "Focal loss",
+    "Focal loss": "Focal 损失",
     "Definition: the factor $(1 - @p_j)^γ$ shrinks the loss of classes already predicted well.": "定义：因子 $(1 - @p_j)^γ$ 减小已经预测得好的类别的损失。",
     "$L_j = -@y_j (1 - @p_j)^γ log @p_j$": "$L_j = -@y_j (1 - @p_j)^γ log @p_j$",
     "The product rule on $(1 - @p_j)^γ · log @p_j$, then the common factor $(1 - @p_j)^{γ - 1}$ taken out; $g_j$ names what remains.": "对 $(1 - @p_j)^γ · log @p_j$ 用乘积的求导法则，再提出公因式 $(1 - @p_j)^{γ - 1}$；剩下的部分记为 $g_j$。",
@@ -289,6 +289,9 @@ WORDS: dict[str, dict[str, str]] = {
         "counterexample": "counterexample",
         "left": "left side",
         "right": "right side",
+        "colon": ": ",
+        "stop": ".",
+        "sep": "; ",
     },
     "zh": {
         "assumptions": "假设",
@@ -312,6 +315,9 @@ WORDS: dict[str, dict[str, str]] = {
         "counterexample": "反例",
         "left": "左边",
         "right": "右边",
+        "colon": "：",  # full-width, as Chinese prose punctuates
+        "stop": "。",
+        "sep": "；",
     },
 }
 
@@ -331,6 +337,7 @@ TITLES = {
     "softcap": ("Gradient of soft-capped cross-entropy", "软上限（soft-cap）交叉熵的梯度"),
     "poly1": ("Gradient of the Poly-1 loss", "Poly-1 损失的梯度"),
     "batch-mean": ("Gradient of the batch-mean cross-entropy", "批平均交叉熵的梯度"),
+    "custom": ("Gradient of a user-defined loss", "自定义损失的梯度"),  # --loss-expr
 }
 
 
@@ -342,7 +349,7 @@ def title(loss: str, lang: str) -> str:
 
 
 # Prose built around values (a parameter's given value): translated by its pattern.
-ZH_PATTERNS = [(re.compile(r"^(\$[^$]*\$) \(given with --param\)$"), r"\1（由 --param 给定）")]
+ZH_PATTERNS = [(re.compile(r"^(\$[^$]*\$) \(a fixed value\)$"), r"\1（固定取值）")]
 
 
 def tr(text: str, lang: str) -> str:

@@ -104,7 +104,8 @@ class Derivation:
     result: Expr
     target: str
     conventions: list[str] = field(default_factory=list)  # prose
-    params: dict[str, str] = field(default_factory=dict)  # name → value, or the name itself if symbolic
+    params: dict[str, str] = field(default_factory=dict)  # name → value, for the parameters given one
+    free_params: list[str] = field(default_factory=list)  # the parameters left symbolic (a proof for every value)
     given: dict = field(default_factory=dict, repr=False, compare=False)  # build()'s keyword arguments
     vector: object | None = None  # vector.VectorForm with --form vector: the result as p - y, diag(p) - p pᵀ
 
@@ -116,6 +117,16 @@ class Derivation:
     def ok(self) -> bool:
         """Every step proved (symbolic C) or verified exactly (concrete C)."""
         return all(s.status.passed for s in self.all_steps)
+
+    @property
+    def has_labels(self) -> bool:
+        """Do the labels appear at all? The softmax's Jacobian has none: "labels onehot" says nothing there."""
+        y = self.ctx.y
+        return any(line.expr.has(y) for step in self.all_steps for chain in step.chains for line in chain)
+
+    def labels_note(self, before: str = ", labels ") -> str:
+        """`before` and the labels' kind for a header line, or nothing where there are no labels."""
+        return f"{before}{self.labels}" if self.has_labels else ""
 
     @property
     def complete(self) -> bool:

@@ -15,8 +15,8 @@ NAME = "label-smoothing"
 SUMMARY = "cross-entropy with smoothed labels t = (1-eps)·y + eps/C: dL/df_i = p_i - t_i"
 PARAMS = (Param("eps", "the smoothing", "0 ≤ eps ≤ 1", lambda v: 0 <= v <= 1, "1/10", low="0", high="1"),)
 CONVENTIONS = (
-    "PyTorch's cross_entropy(..., label_smoothing=eps): every class gets $eps/@C$, the true class included, "
-    "so the target is $(1 - eps) @y_j + eps/@C$ (not $eps/(@C - 1)$ spread over the other classes).",
+    "In PyTorch, cross_entropy with label_smoothing = eps gives every class $eps/@C$, the true class included; "
+    "so the target is $(1 - eps) @y_j + eps/@C$, not $eps/(@C - 1)$ spread over the other classes.",
 )
 
 

@@ -13,7 +13,7 @@ NAME = "sigmoid-bce"
 SUMMARY = "sigmoid binary cross-entropy (one logit per output): dL/df_i = p_i - y_i"
 CONVENTIONS = (
     "PyTorch's binary_cross_entropy_with_logits(..., reduction='sum'): each output has its own logit and "
-    "$@p_i = σ(@f_i) = 1/(1 + e^{-@f_i})$, with no softmax across outputs; --classes 1 is the textbook case of "
+    "$@p_i = σ(@f_i) = 1/(1 + e^{-@f_i})$, with no softmax across outputs; $@C = 1$ is the textbook case of "
     "one logit $x$. The labels are each in $[0, 1]$ (multi-label); the gradient needs no $Σ_j @y_j = 1$.",
 )
 

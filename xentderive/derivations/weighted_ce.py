@@ -18,7 +18,7 @@ CONVENTIONS = (
     "PyTorch's cross_entropy(..., weight=w, reduction='sum'): the term of class $j$ is scaled by $w_j$. "
     "With reduction='mean' and class-index targets PyTorch also divides by the summed weights of the targets, "
     "which is not included here.",
-    "Weights not given with --param w0=… stay unknowns, so the proof holds for every weight vector.",
+    "Weights without a given value stay unknowns, so the proof holds for every weight vector.",
 )
 
 

@@ -49,6 +49,14 @@ class Words:
         """A fixed phrase (status, headings) translated and rendered."""
         return prose(word(key, self.options.lang, **values), self.options.notation, style=self.style)
 
+    def punct(self, key: str) -> str:
+        """The language's own punctuation: "colon" (": " or "："), "stop", "sep" (between list items)."""
+        return word(key, self.options.lang)
+
+    def head(self, key: str) -> str:
+        """A fixed phrase as a lead-in: "Assumptions: ", "假设：" (full-width, no space after it)."""
+        return self.word(key) + self.punct("colon")
+
     def title(self, d: Derivation) -> str:
         """The document's title, e.g. "Jacobian of the softmax"."""
         return prose(title(d.loss, self.options.lang), self.options.notation, style=self.style)

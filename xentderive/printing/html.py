@@ -23,9 +23,10 @@ def render(d: Derivation, options: RenderOptions | None = None) -> str:
     out = [
         '<div class="xentderive">',
         f"<p><strong>{escape(w.title(d))}: {escape(w.classes(d))}</strong>"
-        f" · labels: {escape(d.labels)} · <em>xentderive {__version__}</em></p>",
+        f"{escape(d.labels_note(' · labels: '))} · <em>xentderive {__version__}</em></p>",
         f"<p><strong>{escape(w.summary(d))}</strong></p>",
-        f"<p><strong>{escape(w.word('assumptions'))}:</strong> {escape('; '.join(w(a) for a in d.assumptions))}</p>",
+        f"<p><strong>{escape(w.head('assumptions').rstrip())}</strong> "
+        f"{escape(w.punct('sep').join(w(a) for a in d.assumptions))}</p>",
         "<ol>",
     ]
     for step in d.all_steps:
@@ -35,14 +36,14 @@ def render(d: Derivation, options: RenderOptions | None = None) -> str:
             f'<span style="color:{COLOURS[mark]}">{mark}</span> <strong>{escape(w(step.title))}</strong>'
             f" <em>[{escape(w.status(step, d))}]</em>",
             f"<div>$$\\begin{{aligned}}{escape(chain_body(step, options))}\\end{{aligned}}$$</div>",
-            f"<div><small>{escape(w.word('method'))}: {escape(w(step.method))}</small></div>",
+            f"<div><small>{escape(w.head('method'))}{escape(w(step.method))}</small></div>",
             *(f"<div><small>{escape(r)}</small></div>" for r in w.remarks(step)),
             "</li>",
         ]
     lhs = latex(d.claim.chains[0][0].expr, n)
     out += [
         "</ol>",
-        f"<p><strong>{escape(w.word('result'))}:</strong> {escape(f'${lhs} = {latex(d.result, n)}$')}</p>",
+        f"<p><strong>{escape(w.head('result').rstrip())}</strong> {escape(f'${lhs} = {latex(d.result, n)}$')}</p>",
         "</div>",
     ]
     return "\n".join(out)

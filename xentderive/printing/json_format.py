@@ -61,6 +61,7 @@ def document(d: Derivation, options: RenderOptions | None = None) -> dict:
         "target": d.target,
         "assumptions": [w(a) for a in d.assumptions],
         "params": d.params,
+        "free_params": d.free_params,
         "conventions": [w(c) for c in d.conventions],
         "steps": [_step(s, options) for s in d.all_steps],
         "result": {

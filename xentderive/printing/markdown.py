@@ -15,10 +15,10 @@ def render(d: Derivation, options: RenderOptions | None = None) -> str:
     out = [
         f"# {w.title(d)}: {w.classes(d)}",
         "",
-        f"*xentderive {__version__}* · labels: {d.labels} · **{w.summary(d)}**",
+        f"*xentderive {__version__}*{d.labels_note(' · labels: ')} · **{w.summary(d)}**",
         "",
-        f"**{w.word('assumptions')}:** " + "; ".join(w(a) for a in d.assumptions),
-        *(f"\n**{w.word('convention')}:** {w(c)}" for c in d.conventions),
+        f"**{w.head('assumptions').rstrip()}** " + w.punct("sep").join(w(a) for a in d.assumptions),
+        *(f"\n**{w.head('convention').rstrip()}** {w(c)}" for c in d.conventions),
     ]
     for number, step in enumerate(d.all_steps, 1):
         out += [
@@ -33,14 +33,14 @@ def render(d: Derivation, options: RenderOptions | None = None) -> str:
             "\\end{aligned}",
             "$$",
             "",
-            f"<sub>{w.word('method')}: {w(step.method)}</sub>",
+            f"<sub>{w.head('method')}{w(step.method)}</sub>",
         ]
         out += ["", *(f"> {r}" for r in w.remarks(step))] if step.remarks else []
     lhs = latex(d.claim.chains[0][0].expr, n)
-    out += ["", f"**{w.word('result')}:** ${lhs} = {latex(d.result, n)}$", ""]
+    out += ["", f"**{w.head('result').rstrip()}** ${lhs} = {latex(d.result, n)}$", ""]
     if d.vector is not None:
         v = d.vector
         shown = vector_equation(v, n, "latex")
-        out += [f"**{w.word('vector-form')}:** ${shown}$ *[{w.vector_status(d)}]*", "",
-                f"<sub>{w.word('method')}: {w(v.method)}</sub>", ""]  # fmt: skip
+        out += [f"**{w.head('vector-form').rstrip()}** ${shown}$ *[{w.vector_status(d)}]*", "",
+                f"<sub>{w.head('method')}{w(v.method)}</sub>", ""]  # fmt: skip
     return "\n".join(out)

@@ -99,7 +99,8 @@ class Notation:
         shown: dict[str, str] = {}
         for part in spec.split(","):
             key, sep, value = (s.strip() for s in part.partition("="))
-            if sep and key in GREEK and key not in _KEYS:  # eps=\\epsilon: a Greek parameter's letter, by choice
+            if sep and key not in _KEYS and (key in GREEK or (_NAME.match(key) and value.startswith("\\"))):
+                # eps=\\epsilon, T=\\tau: a parameter's Greek letter, by choice (api.check_letters: the loss has it)
                 if not (value.startswith("\\") and value[1:] in _GREEK_LETTERS):
                     raise InputError(f"--notation {key}={value!r}: a parameter's letter is a Greek one, e.g. \\epsilon")
                 if key in shown:
@@ -183,6 +184,15 @@ GREEK = {
     "omega": r"\omega",
 }
 _GREEK_WORD = re.compile(r"(?<![\\A-Za-z])(" + "|".join(sorted(GREEK, key=len, reverse=True)) + r")(?![A-Za-z])")
+
+
+def _greek_words(letters: dict[str, str]) -> re.Pattern:
+    """The names prose prints as a letter: the Greek ones, and a parameter given one (T=\\tau)."""
+    extra = sorted(set(letters) - set(GREEK) - set(_KEYS.values()), key=len, reverse=True)
+    if not extra:
+        return _GREEK_WORD
+    names = [*extra, *sorted(GREEK, key=len, reverse=True)]
+    return re.compile(r"(?<![\\A-Za-z])(" + "|".join(names) + r")(?![A-Za-z])")
 
 
 def _is_atomic(e: Expr) -> bool:
@@ -276,8 +286,9 @@ class MathLatexPrinter(_MatrixLatex, LatexPrinter):
     def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
         if expr.name in self.notation.rename:
             return self.notation.latex_name(expr.name)
-        if expr.name in GREEK:
-            return dict(self.notation.shown).get(expr.name, GREEK[expr.name])
+        shown = dict(self.notation.shown)
+        if expr.name in GREEK or expr.name in shown:  # T=\\tau: a parameter's letter chosen by --notation
+            return shown.get(expr.name) or GREEK[expr.name]
         return super()._print_Symbol(expr, style)
 
     def _print_Indexed(self, expr: Indexed) -> str:
@@ -547,7 +558,7 @@ def prose(template: str, notation: Notation | None = None, *, style: str = "text
                 part = re.sub(r"(?<![\\A-Za-z])L(?![A-Za-z])", lambda m: names["L"], part)
             if as_latex:
                 part = "".join(_LATEX_MATH.get(ch, ch) for ch in part).replace("log ", r"\log ")
-                part = _GREEK_WORD.sub(lambda m: letters[m.group(1)] + " ", part)
+                part = _greek_words(letters).sub(lambda m: letters[m.group(1)] + " ", part)
                 if style == "latex" and out and out[-1] and not out[-1][-1].isspace():
                     out.append(r"\hspace{0pt}")  # Chinese has no space before math: a place to break the line
                 out.append(f"${part.strip()}$")

@@ -39,45 +39,64 @@ class TextView:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         d, w, n = self.d, self.w, self.o.notation
         self.width = options.max_width
-        yield Text.assemble(("xentderive", "bold"), f" · {d.loss} · {w.classes(d)} · labels: {d.labels}")
-        yield Text(f"{w.word('assumptions')}: " + "; ".join(w(a) for a in d.assumptions), style="dim")
-        if d.params:
+        yield Text.assemble(("xentderive", "bold"), f" · {d.loss} · {w.classes(d)}{d.labels_note(' · labels: ')}")
+        yield Text(w.head("assumptions") + w.punct("sep").join(w(a) for a in d.assumptions), style="dim")
+        if d.params:  # only the values given: a symbolic parameter is no value (its range is an assumption)
             yield Text(f"{w.word('parameters')}: " + ", ".join(f"{k} = {v}" for k, v in d.params.items()), style="dim")
         for convention in d.conventions:
-            yield Text(f"{w.word('convention')}: {w(convention)}", style="dim")
+            yield Text(f"{w.head('convention')}{w(convention)}", style="dim")
         for number, step in enumerate(d.all_steps, 1):
             yield Text("")
             yield self.step(number, step)
         yield Text("")
         lhs = text(d.claim.chains[0][0].expr, n)
-        yield Text.assemble((f"{w.word('result')}: ", "bold"), f"{lhs} = {text(d.result, n)}")
+        yield Text.assemble((w.head("result"), "bold"), f"{lhs} = {text(d.result, n)}")
         if d.vector is not None:
             v = d.vector
             yield Text.assemble(
-                (f"{w.word('vector-form')}: ", "bold"),
+                (w.head("vector-form"), "bold"),
                 f"{vector_equation(v, n)}  ",
                 (f"[{w.vector_status(d)}]", STYLES[v.status]),
             )
-            yield _indent(Text(f"{w.word('method')}: {w(v.method)}", style="dim"))
+            yield _indent(Text(f"{w.head('method')}{w(v.method)}", style="dim"))
         yield Text(w.summary(d), style="bold green" if d.ok and d.complete else STYLES[_worst(d)])
 
-    def step(self, number: int, step: Step) -> Group:
+    def chains(self, step: Step) -> Table:
+        """The equation chains: notes beside the lines where every line fits beside them, else under
+        each line (then with the page's width, a line that still does not fit broken at a top-level / or ·,
+        and only then inside brackets: see wrap_math). Nothing is cut off, no line ends in "…"."""
         w, n = self.w, self.o.notation
+        rows = [
+            (f"  {line.relation} " if k else "", text(line.expr, n), w(line.note, keep_math=True) if k else "")
+            for chain in step.chains
+            for k, line in enumerate(chain)
+        ]
+        room = max(self.width - 3 - 3 - NOTE_WIDTH, 30)
+        beside = [(lead + wrap_math(shown, room - len(lead), len(lead), 0), note) for lead, shown, note in rows]
+        grid = Table.grid(padding=(0, 3))
+        if all(len(part) <= room for shown, _ in beside for part in shown.split("\n")):
+            grid.add_column(no_wrap=True)  # wrapped here, under the expression (see wrap_math)
+            grid.add_column(style="dim", max_width=NOTE_WIDTH, overflow="fold")  # wrapped by wrap_words
+            for shown, note in beside:
+                grid.add_row(shown, wrap_words(note, NOTE_WIDTH))
+            return grid
+        full = max(self.width - 3, 30)  # a line too wide beside the notes: each note under its line
+        grid.add_column(overflow="fold")  # a term with no place to break, wider than the page: folded, not cut
+        for lead, shown, note in rows:
+            grid.add_row(lead + wrap_math(shown, full - len(lead), len(lead)))
+            if note:
+                wrapped = wrap_words(note, full - len(_NOTE_LEAD)).replace("\n", "\n" + " " * len(_NOTE_LEAD))
+                grid.add_row(Text(_NOTE_LEAD + wrapped, style="dim"))
+        return grid
+
+    def step(self, number: int, step: Step) -> Group:
+        w = self.w
         style = STYLES.get(step.status, "")
         head = Text.assemble(
             (MARKS[step.status], style), f" {number}. {w(step.title)}  ", (f"[{w.status(step, self.d)}]", style)
         )
-        grid = Table.grid(padding=(0, 3))
-        grid.add_column(no_wrap=True)  # wrapped here, under the expression (see wrap_math)
-        grid.add_column(style="dim", max_width=NOTE_WIDTH, no_wrap=True)  # leave the width to the mathematics
-        room = max(self.width - 3 - 3 - NOTE_WIDTH, 30)
-        for chain in step.chains:
-            for k, line in enumerate(chain):
-                lead = f"  {line.relation} " if k else ""
-                shown = wrap_math(text(line.expr, n), room - len(lead), len(lead))
-                grid.add_row(lead + shown, wrap_words(w(line.note, keep_math=True), NOTE_WIDTH) if k else "")
-        parts = [head, _indent(Text(w(step.justification), style="italic")), _indent(grid)]
-        parts.append(_indent(Text(f"{w.word('method')}: {w(step.method)}", style="dim")))
+        parts = [head, _indent(Text(w(step.justification), style="italic")), _indent(self.chains(step))]
+        parts.append(_indent(Text(f"{w.head('method')}{w(step.method)}", style="dim")))
         parts += [_indent(Text(r, style=style or "yellow")) for r in w.remarks(step)]
         if step.counterexample:
             parts.append(_indent(Text(counterexample(step.counterexample, w), style="red")))
@@ -85,47 +104,74 @@ class TextView:
 
 
 NOTE_WIDTH = 30
+_NOTE_LEAD = "      ↳ "  # a note under its line (a narrow page)
+_DEPTH = {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}
 
 
-def _breaks(expr: str) -> list[int]:
-    """Where a line of mathematics may break: before a + or - between terms, never in {…}."""
-    out, depth = [], 0
+def _breaks(expr: str) -> list[tuple[int, int]]:
+    """Where a line of mathematics may break, each with its rank (lower is better): before a + - or =
+    between top-level terms (rank 0); then before a top-level / or · (rank 1); only where a line has
+    no such place, inside brackets (rank 2 per level). Never inside {…}: a subscript stays whole."""
+    out, depth, braces = [], 0, 0
     for at, ch in enumerate(expr):
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth == 0 and expr.startswith((" + ", " - "), at) and at:
-            out.append(at + 1)
+        braces += {"{": 1, "}": -1}.get(ch, 0)
+        depth += _DEPTH.get(ch, 0)
+        if braces or not at:
+            continue
+        if expr.startswith((" + ", " - ", " = "), at):
+            out.append((at + 1, 2 * depth))
+        elif ch in "/·" and expr[at - 1] != "∂" and not expr.startswith("/∂", at):
+            out.append((at, 2 * depth + 1))
     return out
 
 
-def wrap_math(expr: str, width: int, indent: int) -> str:
-    """`expr` in lines of at most `width`, each continuation under the expression's start.
-
-    Lines break before a + or -, so a wrapped term reads "+ term" under the first one
-    (not from column 3, as a terminal would wrap it); a term wider than a line stays whole.
-    """
+def _pack(expr: str, width: int, breaks: dict[int, int]) -> list[tuple[int, int]]:
+    """Greedy lines (start, end) at the given places (place → the continuation's indent): the first
+    line at most `width`, a continuation at most `width` less its indent; a piece with none stays whole."""
     lines, start = [], 0
-    breaks = _breaks(expr)
-    while len(expr) - start > width:
-        fits = [b for b in breaks if start < b <= start + width]
+    while len(expr) - start > width - breaks.get(start, 0):
+        fits = [b for b in breaks if start < b <= start + width - breaks.get(start, 0)]
         if not fits:
             later = [b for b in breaks if b > start]
             if not later:
                 break
             fits = later[:1]
-        lines.append(expr[start : fits[-1]].rstrip())
+        lines.append((start, fits[-1]))
         start = fits[-1]
-    lines.append(expr[start:])
-    pad = " " * (indent + 2)
-    return ("\n" + pad).join(lines)
+    lines.append((start, len(expr)))
+    return lines
+
+
+def wrap_math(expr: str, width: int, indent: int, deepest: int | None = None) -> str:
+    """`expr` in lines of at most `width`, each continuation under the expression's start.
+
+    Lines break before a top-level + - or =, so a wrapped term reads "+ term" under the first one
+    (not from column 3, as a terminal would wrap it). Only a line that cannot fit so breaks at a
+    top-level / or ·, and then inside brackets, one level at a time, the continuation indented by
+    its depth (`deepest`: the highest rank of place to use, None for any). Nothing is cut off: a term
+    with no place to break stays whole.
+    """
+    ranked = [(b, r) for b, r in _breaks(expr) if deepest is None or r <= deepest]
+    chosen: dict[int, int] = {}
+    for rank in sorted({r for _, r in ranked}):
+        chosen = {b: 2 + 2 * (r // 2) for b, r in ranked if r <= rank}  # place → indent of what follows
+        if all(len(expr[a:b].rstrip()) <= width - chosen.get(a, 0) for a, b in _pack(expr, width, chosen)):
+            break
+    lines = _pack(expr, width, chosen)
+    out = [expr[lines[0][0] : lines[0][1]].rstrip()]
+    out += [" " * (indent + chosen[a]) + expr[a:b].rstrip() for a, b in lines[1:]]
+    return "\n".join(out)
 
 
 def wrap_words(note: str, width: int) -> str:
-    """A note in lines of at most `width`, broken between words, never inside a formula.
+    """A note in lines of at most `width`, broken between words; a formula is kept whole where it
+    fits a line, else broken at its top-level spaces (never cut off).
 
     `note` was rendered with keep_math: a formula's own spaces are NUL, turned back here.
     """
     lines: list[str] = []
-    for word in note.split(" "):
+    words = [piece for word in note.split(" ") for piece in _formula_pieces(word, width)]
+    for word in words:
         if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:
@@ -133,12 +179,37 @@ def wrap_words(note: str, width: int) -> str:
     return "\n".join(lines).replace("\x00", " ")
 
 
+def _formula_pieces(word: str, width: int) -> list[str]:
+    """A formula (its spaces NUL) longer than `width`, as pieces split at its top-level spaces, each
+    piece but the first starting with the operator it was split before."""
+    if len(word) <= width or "\x00" not in word:
+        return [word]
+    cuts, depth = [], 0
+    for at, ch in enumerate(word):
+        depth += _DEPTH.get(ch, 0)
+        if ch == "\x00" and depth == 0:
+            cuts.append(at)
+    # greedy: the longest prefix up to a top-level space that fits, then the rest
+    pieces, start = [], 0
+    while len(word) - start > width:
+        fits = [c for c in cuts if start < c <= start + width]
+        if not fits:
+            later = [c for c in cuts if c > start]
+            if not later:
+                break
+            fits = later[:1]
+        pieces.append(word[start : fits[-1]])
+        start = fits[-1] + 1
+    pieces.append(word[start:])
+    return pieces
+
+
 def counterexample(c: Counterexample, w: Words) -> str:
     """Where a claimed equality fails: the values, and both sides evaluated there."""
     n = w.options.notation
     where = [f"{n.classes} = {c.classes}", *(f"{k} = {v}" for k, v in c.index.items())]
     return (
-        f"{w.word('counterexample')}: {', '.join(where)}, {n.logits} = ({', '.join(c.f)}), "
+        f"{w.head('counterexample')}{', '.join(where)}, {n.logits} = ({', '.join(c.f)}), "
         f"{n.labels} = ({', '.join(c.y)})"
         + "".join(f", {name} = ({', '.join(vs)})" for name, vs in c.others.items())
         + "".join(f", {name} = {v}" for name, v in c.params.items())
