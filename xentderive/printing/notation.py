@@ -228,7 +228,8 @@ def display_form(e: Basic) -> Basic:
     with evaluate(False):
         if isinstance(e, Mul):
             kept = [a for a in args if a != 1]
-            if kept and isinstance(kept[0], Mul) and kept[0].args[0] == -1:  # (-x)·y/2 as -(x y)/2
+            divides = any(a.is_Rational or (a.is_Pow and a.exp.is_negative) for a in kept)
+            if divides and isinstance(kept[0], Mul) and kept[0].args[0] == -1:  # a \frac: (-1) x/2 as -x/2
                 kept = [*kept[0].args, *kept[1:]]
             minus = kept.count(S.NegativeOne) == 1 and len(kept) > 1  # two signs the line wrote stay
             kept = [a for a in kept if a != -1] if minus else kept
