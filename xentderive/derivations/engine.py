@@ -328,7 +328,8 @@ def _softmax_step(ctx: CustomContext, seed: Step) -> Step:
         "Definition: each logit $@f_i$ becomes $u_i$ before the softmax.",
         [
             [Line(u[i]), Line(instantiate(ctx.transform_written, {ctx.j: i}), "definition of the transform")],
-            [Line(ctx.p[i]), Line(exp(u[i]) / ctx.S, "definition")],
+            # in u throughout, not e^{u_i} over Σ_k e^{f_k/τ}: u_k is checked with its definition inserted
+            [Line(ctx.p[i]), Line(exp(u[i]) / ctx.sum_over(exp(u[ctx.k]), ctx.k), "definition")],
             seed.chains[1],
         ],
     )

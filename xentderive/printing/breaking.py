@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sympy import Derivative, Expr, Function, Mul, Pow, Sum, fraction
+from sympy import Derivative, Expr, Function, Indexed, Mul, Pow, Sum, Symbol, fraction
 
-from .notation import MathLatexPrinter, flat_add
+from .notation import MathLatexPrinter, display_form, flat_add
 from .widths import width
 
 
@@ -23,6 +23,10 @@ class Piece:
 
     text: str
     opening: str
+
+
+_NARROWEST = 8.0  # em: a part this narrow is never opened, however deep (a row has room for it)
+_SHORT = 1.5  # em: a term this short (1, x) is kept with the term after it
 
 
 def _inline(text: str) -> Piece:
@@ -36,7 +40,7 @@ def _wrapped(open_: str, inner: list[Piece], close: str, budget: float) -> list[
     first = inner[0]
     if not open_:
         return inner
-    if width(open_ + first.text) > budget:
+    if width(open_ + first.text) > budget and r"\left" not in open_:  # \left( and its \right) share a row
         return [Piece(open_, open_), *inner]
     return [Piece(f"{open_}{first.text}", f"{open_}{first.opening}"), *inner[1:]]
 
@@ -56,12 +60,13 @@ class Breaker:
 
     def pieces(self, e: Expr, budget: float | None = None) -> list[Piece]:
         budget = self.budget if budget is None else budget
+        e = display_form(e)
         text = self.printer.doprint(e)
-        if width(text) <= budget:
+        if width(text) <= max(budget, _NARROWEST):
             return [_inline(text)]
         for opener in (self._sum_terms, self._negated, self._fraction, self._product, self._inside):
             found = opener(e, budget)
-            if found:
+            if found and len(found) > 1:  # opened into one piece is not opened: \left( \right) as printed
                 return found
         return [_inline(text)]  # nothing to open: one (wide) row
 
@@ -85,6 +90,8 @@ class Breaker:
             first = parts[0]
             out.append(Piece(f"{sign}{first.text}", f"{sign}{first.opening}"))
             out += parts[1:]
+        if len(out) > 1 and width(out[0].text) < _SHORT:  # (1 - p_j …: a row never ends on a lone 1
+            out[:2] = [Piece(f"{out[0].text} {out[1].text}", f"{out[0].opening} {out[1].text}")]
         return out
 
     def _negated(self, e: Expr, budget: float) -> list[Piece] | None:
@@ -108,7 +115,7 @@ class Breaker:
         if width(head) > budget:
             return None
         inner = self.pieces(numerator, budget - 2)
-        if numerator.is_Add or len(inner) > 1:
+        if numerator.is_Add:  # a product follows 1/b as it is: \frac{1}{b} x \cdot (…), never (x (…))
             left, right = _big(p.doprint(numerator))
             inner = _wrapped(left, inner, right, budget)
         return _wrapped(head + " ", inner, "", budget)
@@ -142,12 +149,19 @@ class Breaker:
             inner = self.pieces(e.base, budget - 3)
             left, right = _big(p.doprint(e.base))
             return _wrapped(left, inner, f"{right}^{{{p.doprint(e.exp)}}}", budget)
-        elif isinstance(e, Function) and len(e.args) == 1 and e.func.__name__ in ("log", "exp", "tanh"):
+        elif (
+            isinstance(e, Function)
+            and len(e.args) == 1
+            and e.func.__name__ in ("log", "exp", "tanh")
+            and not isinstance(e.args[0], (Symbol, Indexed))  # \log p_j is one piece, never \log\bigl(p_j\bigr)
+        ):
             head = {"log": r"\log", "exp": r"\exp", "tanh": r"\tanh"}[e.func.__name__]
             body = e.args[0]
         else:
             return None
         inner = self.pieces(body, budget - 2)
+        if isinstance(e, Sum) and body.is_Mul and not p.doprint(body).startswith("-"):
+            return _wrapped(head, inner, "", budget)  # Σ_j x (…) as printed inline: a product needs no brackets
         left, right = _big(p.doprint(body))
         return _wrapped(head + left, inner, right, budget)
 

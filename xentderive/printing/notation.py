@@ -12,7 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from sympy import Add, Derivative, Expr, Indexed, Integer, MatMul, Mul, Pow, Sum, Symbol, log
+from sympy import Add, Basic, Derivative, Expr, Indexed, Integer, MatMul, Mul, Pow, Rational, S, Sum, Symbol, log
+from sympy.core.parameters import evaluate
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
@@ -205,6 +206,59 @@ def flat_add(e: Expr) -> Expr:
     return Add(*terms, evaluate=False) if len(terms) != len(e.args) else e
 
 
+def _arithmetic(e: Basic) -> bool:
+    """Numbers meeting numbers only (2 - 1, 10·3, 1 - 1/10): no symbol, function or sum in it."""
+    if isinstance(e, Rational):
+        return True
+    return isinstance(e, (Add, Mul, Pow)) and all(_arithmetic(a) for a in e.args)
+
+
+def _evaluated(e: Expr) -> Expr:
+    with evaluate(True):
+        return e.func(*(_evaluated(a) for a in e.args)) if e.args else e
+
+
+def display_form(e: Basic) -> Basic:
+    """The expression as a paper writes it, the same value: numbers meeting numbers worked out
+    (a fixed parameter leaves γ - 1 as 2 - 1 and ε/C as 1/(10·3)), factors 1 dropped, a power 1
+    written as its base and -1 taken to the front of a product (-Σ …, not (-1) Σ …).
+
+    A printer concern: the derivation keeps every line as written, and SymPy checks that form;
+    this changes only how a line reads, never what it says.
+    """
+    if not isinstance(e, Basic) or not e.args or getattr(e, "is_Matrix", False):
+        return e
+    if isinstance(e, Pow) and e.exp.is_Integer and e.exp < 0 and _arithmetic(e.base):
+        with evaluate(False):  # a division by a number stays one: f/2 is \frac{f}{2}, not f \frac{1}{2}
+            return Pow(_evaluated(e.base), e.exp)
+    if _arithmetic(e):
+        value = _evaluated(e)
+        return value if value != e else e
+    args = tuple(display_form(a) for a in e.args)
+    with evaluate(False):
+        if isinstance(e, Mul):
+            kept = [a for a in args if a != 1]
+            divides = any(a.is_Rational or (a.is_Pow and a.exp.is_negative) for a in kept)
+            if divides and isinstance(kept[0], Mul) and kept[0].args[0] == -1:  # a \frac: (-1) x/2 as -x/2
+                kept = [*kept[0].args, *kept[1:]]
+            minus = kept.count(S.NegativeOne) == 1 and len(kept) > 1  # two signs the line wrote stay
+            kept = [a for a in kept if a != -1] if minus else kept
+            if len(kept) <= 1:
+                body = kept[0] if kept else S.One
+            else:
+                body = Mul(*kept, evaluate=False) if tuple(kept) != args or minus else e.func(*args)
+            return Mul(S.NegativeOne, body, evaluate=False) if minus else body
+        if isinstance(e, Pow) and args[1] == 1:
+            return args[0]
+        if args == e.args:
+            return e
+        if isinstance(e, Sum):  # rebuilt as is: Sum() under evaluate(False) would write its body as 1·body
+            rebuilt = Expr.__new__(Sum, *args)
+            rebuilt.is_commutative = args[0].is_commutative  # as Sum() sets it
+            return rebuilt
+        return e.func(*args)
+
+
 def _factors(e: Expr) -> list[Expr]:
     """The factors of a product, nested unevaluated products opened."""
     return [f for a in e.args for f in (_factors(a) if a.is_Mul else [a])]
@@ -257,7 +311,11 @@ def _split_matmul(expr: Expr) -> tuple[Expr, list[Expr]]:
 
 
 def _negative(term: Expr) -> bool:
-    return bool(term.is_MatMul and _split_matmul(term)[0].could_extract_minus_sign())
+    """A term written with a minus: -y, and (ε - 1) y as -(1 - ε) y, the way the labels were smoothed."""
+    if not term.is_MatMul:
+        return False
+    scalar = _split_matmul(term)[0]
+    return bool(scalar.could_extract_minus_sign() or (scalar.is_Add and scalar.as_coeff_Add()[0].is_negative))
 
 
 def _signed_terms(printer: object, expr: Expr) -> str:
@@ -282,6 +340,9 @@ class MathLatexPrinter(_MatrixLatex, LatexPrinter):
         # order="none": show terms in the order the derivation wrote them.
         super().__init__({"mul_symbol": None, "order": order})
         self.notation = notation or Notation()
+
+    def doprint(self, expr: Expr) -> str:
+        return super().doprint(display_form(expr))
 
     def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
         if expr.name in self.notation.rename:
@@ -370,6 +431,9 @@ class MathTextPrinter(StrPrinter):
     def __init__(self, notation: Notation | None = None, order: str = "none") -> None:
         super().__init__({"order": order})
         self.notation = notation or Notation()
+
+    def doprint(self, expr: Expr) -> str:
+        return super().doprint(display_form(expr))
 
     def _print_Symbol(self, expr: Symbol) -> str:
         return self.notation.rename.get(expr.name, expr.name)
@@ -522,6 +586,9 @@ _LATEX_MATH = {
     "σ": r"\sigma ",
     "ᵀ": r"^{\top}",
 }
+_LOG_WORD = re.compile(r"(?<![\\A-Za-z])log(?=[\s(])")  # log p and log(1 - p) alike: the upright \log
+# kept_m in prose as the formulas print it, \mathrm{kept}_m: a word with a subscript is a name, upright
+_MULTI_LETTER = re.compile(r"(?<![\\A-Za-z{])([A-Za-z]{2,})(?=_)")
 _LATEX_TEXT = {
     "\\": r"\textbackslash{}",
     "&": r"\&",
@@ -557,8 +624,9 @@ def prose(template: str, notation: Notation | None = None, *, style: str = "text
             if notation.display("L") != "L":  # the loss has no @ marker: L alone in a math span is the loss
                 part = re.sub(r"(?<![\\A-Za-z])L(?![A-Za-z])", lambda m: names["L"], part)
             if as_latex:
-                part = "".join(_LATEX_MATH.get(ch, ch) for ch in part).replace("log ", r"\log ")
+                part = _LOG_WORD.sub(r"\\log", "".join(_LATEX_MATH.get(ch, ch) for ch in part))
                 part = _greek_words(letters).sub(lambda m: letters[m.group(1)] + " ", part)
+                part = _MULTI_LETTER.sub(lambda m: rf"\mathrm{{{m.group(1)}}}", part)
                 if style == "latex" and out and out[-1] and not out[-1][-1].isspace():
                     out.append(r"\hspace{0pt}")  # Chinese has no space before math: a place to break the line
                 out.append(f"${part.strip()}$")
