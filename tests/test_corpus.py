@@ -35,6 +35,8 @@ from pathlib import Path
 
 import pytest
 
+from xentderive.cli import EXIT_FAILED, EXIT_INTERNAL, EXIT_LIMIT, EXIT_OK, EXIT_UNPROVED, EXIT_USAGE
+
 CORPUS = Path(__file__).resolve().parent / "corpus" / "claims.jsonl"
 ROOT = Path(__file__).resolve().parent.parent
 ALLOWED = {0, 1, 2, 3, 4}
@@ -107,9 +109,6 @@ def describe(claim: dict) -> str:
         f"{claim['id']} [{claim['family']}] --loss {claim['loss']} --labels {claim['labels']} "
         f"-C {claim['classes']} {params} --target {claim['target']!r}: truth {claim['truth']} ({claim['why']})"
     )
-
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LIMIT, EXIT_UNPROVED, EXIT_INTERNAL = 0, 1, 2, 3, 4, 70
 
 
 def _build(claim: dict, target: str | None):

@@ -15,7 +15,7 @@ from .custom import declare
 from .derivations import known, spec_for
 from .errors import InputError
 from .limits import GRADIENT_MAX_CLASSES, GRADIENT_MAX_MATRIX, MAX_CLASSES
-from .model import Derivation, Line, Status, Step
+from .model import Derivation, Line, Status, Step, lines_hold
 from .params import resolve
 from .semantics import ASSUME_LABEL_SUM, ASSUME_LABELS_NONNEGATIVE, free_indices, instantiate
 from .vector import NoVectorForm, vector_form, vector_status
@@ -93,7 +93,7 @@ LOG_STATED = "log is the natural logarithm (base e)"
 
 def uses_log(steps: list[Step]) -> bool:
     """Does any line of `steps` hold a log (a loss's definition does; the softmax's Jacobian does not)?"""
-    return any(line.expr.has(log) for step in steps for chain in step.chains for line in chain)
+    return lines_hold(steps, log)
 
 
 def assumptions(ctx: Context, steps: list[Step]) -> list[str]:

@@ -91,6 +91,12 @@ class Step:
         return [(a, b) for chain in self.chains for a, b in pairwise(chain)]
 
 
+def lines_hold(steps: list[Step], atom) -> bool:
+    """Does any line of any chain of `steps` hold `atom` (a log, the labels)? What a derivation
+    states about itself (its assumptions, its header) follows what its lines use."""
+    return any(line.expr.has(atom) for step in steps for chain in step.chains for line in chain)
+
+
 @dataclass
 class Derivation:
     """The steps of one loss's gradient, the claim checked at the end, and the context."""
@@ -121,8 +127,7 @@ class Derivation:
     @property
     def has_labels(self) -> bool:
         """Do the labels appear at all? The softmax's Jacobian has none: "labels onehot" says nothing there."""
-        y = self.ctx.y
-        return any(line.expr.has(y) for step in self.all_steps for chain in step.chains for line in chain)
+        return lines_hold(self.all_steps, self.ctx.y)
 
     def labels_note(self, before: str = ", labels ") -> str:
         """`before` and the labels' kind for a header line, or nothing where there are no labels."""
