@@ -148,3 +148,8 @@ def test_a_transformed_softmax_is_defined_in_u_throughout():
     assert d.ok
     out = _latex(d)
     assert r"p_{i} &= \frac{e^{u_{i}}}{\sum_{k=0}^{C - 1} e^{u_{k}}}" in out
+    # the softmax derivative too, as its note writes it (∂e^{u_j}/∂f_i): no e^{f_j/τ} in its lines
+    jacobian = next(s for s in d.steps if s.key == "jacobian")
+    shown = "\n".join(latex(line.expr) for chain in jacobian.chains for line in chain)
+    assert r"e^{u_{j}}" in shown and r"\sum_{k=0}^{C - 1} e^{u_{k}}" in shown
+    assert r"e^{\frac{f" not in shown

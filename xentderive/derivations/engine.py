@@ -345,8 +345,9 @@ def _loss_step(ctx: CustomContext) -> Step:
 
 
 def _transformed_jacobian(ctx: CustomContext, slope: Expr) -> Step:
-    i, j, p, S = ctx.i, ctx.j, ctx.p, ctx.S
-    e_i, e_j = exp(ctx.exponent(i)), exp(ctx.exponent(j))
+    i, j, p, u = ctx.i, ctx.j, ctx.p, ctx.u
+    # in u, as the note and step 1 write it: u_k is checked with its definition inserted
+    e_i, e_j, S = exp(u[i]), exp(u[j]), ctx.sum_over(exp(u[ctx.k]), ctx.k)
     delta = KroneckerDelta(i, j)
     return Step(
         "jacobian",
@@ -355,7 +356,7 @@ def _transformed_jacobian(ctx: CustomContext, slope: Expr) -> Step:
         "$∂(Σ_k e^{u_k})/∂@f_i = e^{u_i} u′(@f_i)$.",
         [
             [
-                *softmax_ce.quotient_rule_opening(ctx, j, e_j),
+                *softmax_ce.quotient_rule_opening(ctx, j, e_j, S),
                 Line((delta * e_j * S * slope - e_j * e_i * slope) / S**2, "both derivatives"),
                 Line(p[j] * (delta - p[i]) * slope, "definition of $@p_i$ and $@p_j$"),
             ]

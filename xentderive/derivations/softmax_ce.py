@@ -24,12 +24,14 @@ def partial(expr: Expr, *variables: Expr) -> Derivative:
     return Derivative(expr, *variables, evaluate=False)
 
 
-def quotient_rule_opening(ctx: Context, idx: Expr, numerator: Expr) -> list[Line]:
+def quotient_rule_opening(ctx: Context, idx: Expr, numerator: Expr, S: Expr | None = None) -> list[Line]:
     """How every softmax-derivative chain starts: ∂p_idx/∂f_i, the definition, the quotient rule.
 
-    Call it under evaluate(False), like every display expression.
+    `S` is the denominator as shown (default: the context's Σ_k e^{f_k}). Call it under
+    evaluate(False), like every display expression.
     """
-    f, i, S = ctx.f, ctx.i, ctx.S
+    f, i = ctx.f, ctx.i
+    S = ctx.S if S is None else S
     return [
         Line(partial(ctx.p[idx], f[i])),
         Line(partial(numerator / S, f[i]), f"definition of $@p_{idx}$"),
