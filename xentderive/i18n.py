@@ -109,7 +109,7 @@ ZH: dict[str, str] = {
     "Cross-entropy against the smoothed labels": "对平滑标签的交叉熵",
     "Definition: the cross-entropy with $t$ in place of $@y$.": "定义：用 $t$ 代替 $@y$ 的交叉熵。",
     "Gradient": "梯度",
-    "The seed's derivation holds for any labels (--labels soft), here with $t$.": "原文的推导对任意标签成立（--labels soft），这里标签为 $t$。",
+    "The seed's derivation holds for any labels, not only one-hot ones: here they are $t$.": "原文的推导对任意标签成立，不限于 one-hot：这里标签为 $t$。",
     "the seed with labels $t$": "原文推导，标签取 $t$",
     "step 1": "第 1 步",
     "The labels are a probability vector, so $Σ_j @y_j = 1$ and then $Σ_j t_j = 1$ too.": "标签是概率向量，所以 $Σ_j @y_j = 1$，从而 $Σ_j t_j = 1$。",
@@ -213,10 +213,12 @@ ZH: dict[str, str] = {
     "The quotient rule, with $∂e^{u_j}/∂@f_i = δ_{ij} e^{u_j} u′(@f_i)$ and $∂(Σ_k e^{u_k})/∂@f_i = e^{u_i} "
     "u′(@f_i)$.": "商的求导法则，其中 $∂e^{u_j}/∂@f_i = δ_{ij} e^{u_j} u′(@f_i)$，"
     "$∂(Σ_k e^{u_k})/∂@f_i = e^{u_i} u′(@f_i)$。",
-    "The steps are built by the engine that derives any loss given with --loss-expr.": "这些步骤由推导任意 "
-    "--loss-expr 损失的同一引擎生成。",
-    "The steps are built by the engine that derives any loss given with --loss-expr and --logits-expr.": "这些步骤由推导"
-    "任意 --loss-expr 与 --logits-expr 损失的同一引擎生成。",
+    "The steps are derived mechanically from the definition of $L"
+    "$, by the engine that differentiates any loss of the probabilities, labels and logits.": "这些步骤由 $L$ 的定义机械地推出："
+    "所用引擎可对任意由概率、标签与 logits 写成的损失求导。",
+    "The steps are derived mechanically from the definition of $L"
+    "$, by the engine that differentiates any loss of the probabilities, labels and logits, the logits transformed first.": "这些步骤由 $L$ 的定义机械地推出："
+    "所用引擎可对任意由概率、标签与 logits 写成的损失求导，logits 先经变换。",
     "$z ≥ 0$": "$z ≥ 0$",
     "$c > 0$": "$c > 0$",
     "$-1 ≤ eps ≤ 10$": "$-1 ≤ eps ≤ 10$",

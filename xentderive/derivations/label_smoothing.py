@@ -67,7 +67,7 @@ def steps(ctx: SmoothingContext, labels: str) -> list[Step]:
             Step(
                 "gradient",
                 "Gradient",
-                "The seed's derivation holds for any labels (--labels soft), here with $t$.",
+                "The seed's derivation holds for any labels, not only one-hot ones: here they are $t$.",
                 [
                     [
                         Line(Derivative(L, f[i], evaluate=False)),

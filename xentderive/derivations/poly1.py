@@ -24,7 +24,8 @@ LOSS = CustomLoss(
     conventions=(
         "Poly-1 of Leng et al. (2022): $L = -Σ_j @y_j log @p_j + ε Σ_j @y_j (1 - @p_j)$; with one-hot labels "
         "the added term is $ε (1 - @p_t)$. The paper's range starts at $ε = -1$.",
-        "The steps are built by the engine that derives any loss given with --loss-expr.",
+        "The steps are derived mechanically from the definition of $L$, by the engine that differentiates "
+        "any loss of the probabilities, labels and logits.",
     ),
     target="p_i - y_i - eps*p_i*(y_i - sum_j(y_j*p_j))",
 )

@@ -15,7 +15,8 @@ LOSS = CustomLoss(
     conventions=(
         "Gemma 2 (2024) caps the final logits as $u_j = c · tanh(@f_j / c)$ with $c = 30$, then applies the "
         "softmax; $@p$ is the softmax of the capped logits and the gradient is with respect to the raw $@f$.",
-        "The steps are built by the engine that derives any loss given with --loss-expr and --logits-expr.",
+        "The steps are derived mechanically from the definition of $L$, by the engine that differentiates "
+        "any loss of the probabilities, labels and logits, the logits transformed first.",
     ),
     target="(p_i - y_i)*(1 - tanh(f_i/c)^2)",
 )

@@ -14,7 +14,8 @@ LOSS = CustomLoss(
     conventions=(
         "PaLM's auxiliary loss (Chowdhery et al., 2022): $L = -Σ_j @y_j log @p_j + z (log Σ_k e^{@f_k})^2$, "
         "with $z = 10^{-4}$ there; it pulls the log-partition $log Σ_k e^{@f_k}$ towards 0.",
-        "The steps are built by the engine that derives any loss given with --loss-expr.",
+        "The steps are derived mechanically from the definition of $L$, by the engine that differentiates "
+        "any loss of the probabilities, labels and logits.",
     ),
     target="p_i - y_i + 2*z*log(sum_j(exp(f_j)))*p_i",
 )
