@@ -277,8 +277,9 @@ def main(debug: bool) -> None:
     type=click.Choice(["wide", "narrow"]),
     default="wide",
     show_default=True,
-    help="With --format latex, png or svg: notes beside each line (wide) or under it (narrow, for two-column "
-    "pages; --standalone then sets two columns).",
+    help="With --format latex, png or svg: wide, for one-column pages (5.5 in or wider), sets notes beside each "
+    "line; narrow, for two-column pages (a 3.3 in column), breaks formulas shorter and sets notes under each line "
+    "(--standalone then sets two columns).",
 )
 @click.option(
     "--equations-only",

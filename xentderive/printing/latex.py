@@ -1,10 +1,11 @@
 """LaTeX for papers: amsmath only, every formula broken to fit a column.
 
-Layouts: `wide` keeps each note beside its line, in a \\parbox tag at the right margin
-(amsmath sets the tag under the line when both do not fit: never an overfull box);
-`narrow`, for two-column pages, sets every note under its line. Formulas are broken
-before they would be wider than the layout's measure (printing/breaking.py), so the
-body fits a 3.3 in column at 10 pt as well as a 5.5 in page. `--equations-only` gives
+Layouts: `wide`, for one-column pages, keeps each note beside its line, in a \\parbox
+tag at the right margin (amsmath sets the tag under the line when both do not fit:
+never an overfull box), and breaks formulas to fit a 5.5 in line at 11 pt; `narrow`,
+for two-column pages, sets every note under its line and breaks formulas to fit a
+3.3 in column at 10 pt. Formulas are broken before they would be wider than the
+layout's measure (printing/breaking.py). `--equations-only` gives
 just the numbered `align` environments with a `\\label` per step, for Overleaf.
 
 Chinese (--lang zh) uses the CJK package's CJKutf8 with the gbsn font: Debian's
@@ -29,15 +30,15 @@ class Layout:
     """Where the notes go and how wide (em) a row of a formula may be."""
 
     name: str
-    measure: float  # em available to a formula: a 3.3 in column at 10 pt is 23.8 em
+    measure: float  # em (of 10 pt) available to a formula: a 3.3 in column at 10 pt is 23.8 em, 5.5 in at 11 pt 36.1
     note: str  # the macro that sets a note
     definition: str  # … and its \providecommand
 
 
 LAYOUTS = {
-    "wide": Layout(
+    "wide": Layout(  # one-column pages, 5.5 in at 11 pt or wider: the same share of the line as narrow's
         "wide",
-        22.0,
+        29.5,
         r"\xentnote",
         r"\providecommand{\xentnote}[1]{\parbox[t]{0.3\linewidth}{\raggedright\footnotesize #1}}",
     ),
