@@ -59,7 +59,7 @@ def check_letters(ctx: Context, letters: dict[str, str], loss: str, chosen: dict
     `chosen` are the parameters' letters --notation picked (T=\\tau): each must name a parameter
     of this loss (the Greek-named ones may be given for any loss), and print as no other symbol.
     """
-    from .printing.notation import GREEK, _seen, seen_letter, unicode_name  # printing knows how a name is seen
+    from .printing.notation import GREEK, seen_as, seen_letter  # printing knows how a name is seen
 
     roles = {v: k for k, v in DEFAULT_NAMES.items()} | {"L": "loss"}
     chosen = {k: v for k, v in (chosen or {}).items() if k not in roles}
@@ -68,7 +68,7 @@ def check_letters(ctx: Context, letters: dict[str, str], loss: str, chosen: dict
             raise InputError(f"--notation {name}=…: {loss} has no parameter {name}")
     seen = {name: seen_letter(name) for name in ctx.params}
     for name, shown in chosen.items():
-        letter = _seen(unicode_name(shown))
+        letter = seen_as(shown)
         if name in ctx.params:
             seen[name] = letter
         if letter in ("δ", "Σ", "Π"):

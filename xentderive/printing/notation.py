@@ -59,9 +59,14 @@ def _seen(letter: str) -> str:
     return {"ϵ": "ε", "ϕ": "φ"}.get(letter, letter)
 
 
+def seen_as(shown: str) -> str:
+    """What a reader sees of a display name: \\epsilon and \\varepsilon both as ε, \\hat{y} as ŷ."""
+    return _seen(unicode_name(shown))
+
+
 def seen_letter(name: str) -> str:
     """A parameter's letter as printed: gamma → γ, eps → ε, T → T."""
-    return _seen(unicode_name(GREEK[name])) if name in GREEK else name
+    return seen_as(GREEK[name]) if name in GREEK else name
 
 
 def _latex_name_ok(value: str) -> bool:
@@ -139,7 +144,7 @@ class Notation:
 
     def letters(self) -> dict[str, str]:
         """Each LaTeX-named role's letter as a reader sees it (ϵ and ε alike), by internal name."""
-        return {k: _seen(unicode_name(v)) for k, v in self.shown if k in _KEYS.values()}
+        return {k: seen_as(v) for k, v in self.shown if k in _KEYS.values()}
 
     @property
     def claim_names(self) -> dict[str, str]:

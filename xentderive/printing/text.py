@@ -125,19 +125,21 @@ def _breaks(expr: str) -> list[tuple[int, int]]:
     return out
 
 
-def _pack(expr: str, width: int, breaks: dict[int, int]) -> list[tuple[int, int]]:
+def _pack(expr: str, width: int, breaks: dict[int, int], skip: int = 0) -> list[tuple[int, int]]:
     """Greedy lines (start, end) at the given places (place → the continuation's indent): the first
-    line at most `width`, a continuation at most `width` less its indent; a piece with none stays whole."""
-    lines, start = [], 0
-    while len(expr) - start > width - breaks.get(start, 0):
-        fits = [b for b in breaks if start < b <= start + width - breaks.get(start, 0)]
+    line at most `width`, a continuation at most `width` less its indent; a piece with none stays whole.
+
+    `skip` characters at a place are dropped (1 for the separator a note's formula is split at)."""
+    lines, start, indent = [], 0, 0
+    while len(expr) - start > width - indent:
+        fits = [b for b in breaks if start < b <= start + width - indent]
         if not fits:
             later = [b for b in breaks if b > start]
             if not later:
                 break
             fits = later[:1]
         lines.append((start, fits[-1]))
-        start = fits[-1]
+        start, indent = fits[-1] + skip, breaks[fits[-1]]
     lines.append((start, len(expr)))
     return lines
 
@@ -184,24 +186,13 @@ def _formula_pieces(word: str, width: int) -> list[str]:
     piece but the first starting with the operator it was split before."""
     if len(word) <= width or "\x00" not in word:
         return [word]
-    cuts, depth = [], 0
+    cuts, depth = {}, 0
     for at, ch in enumerate(word):
         depth += _DEPTH.get(ch, 0)
         if ch == "\x00" and depth == 0:
-            cuts.append(at)
+            cuts[at] = 0
     # greedy: the longest prefix up to a top-level space that fits, then the rest
-    pieces, start = [], 0
-    while len(word) - start > width:
-        fits = [c for c in cuts if start < c <= start + width]
-        if not fits:
-            later = [c for c in cuts if c > start]
-            if not later:
-                break
-            fits = later[:1]
-        pieces.append(word[start : fits[-1]])
-        start = fits[-1] + 1
-    pieces.append(word[start:])
-    return pieces
+    return [word[a:b] for a, b in _pack(word, width, cuts, skip=1)]
 
 
 def counterexample(c: Counterexample, w: Words) -> str:
