@@ -636,6 +636,12 @@ def _progress(label: str, total: int | None, describe: Callable[[Any], str]) -> 
 @click.option(
     "-o", "--output", metavar="FILE", default=None, help="Write the report to FILE (atomically); - is stdout."
 )
+@click.option(
+    "--list",
+    "list_only",
+    is_flag=True,
+    help="Print the cases the suite would run, one per line, and exit 0 without running them.",
+)
 def check(
     classes: str | None,
     loss: str | None,
@@ -656,6 +662,7 @@ def check(
     jobs: int | str | None,
     fmt: str,
     output: str | None,
+    list_only: bool,
 ) -> None:
     """Run a suite of gradient proofs: a gate for CI that fails when a claim is wrong.
 
@@ -667,6 +674,7 @@ def check(
     Examples:
       xentderive check                    # the smoke suite, or [tool.xentderive]
       xentderive check --all -j auto      # the full catalogue, a worker per core
+      xentderive check --all --list       # its cases, without running them
       xentderive check --classes 2,3,10,C --format junit -o proofs.xml
       xentderive check --format github
       xentderive check --target "p_i - 2*y_i" -C 3       # exit 1, with a counterexample
@@ -751,6 +759,9 @@ def check(
     except InputError as err:
         _say(f"error: {err}")
         sys.exit(EXIT_USAGE)
+    if list_only:
+        click.echo("\n".join(case.name for case in cases))
+        return
     with _progress("checking", len(cases), lambda r: f"{r.case.name}: {r.status}") as on_case:
         result = run_suite(cases, settings, on_case)
     _report(result, fmt, report_target)
