@@ -1,6 +1,18 @@
-"""Shared fixtures: derivations are built once per session (SymPy work is the slow part)."""
+"""Shared fixtures, and the two tiers of the suite.
+
+Derivations are built once per session (SymPy work is the slow part). The tiers:
+
+* quick (the default, for every commit): every test runs, but a parametrized test runs
+  an evenly spread sample of its cases (`QUICK_CASES`, its first and last among them), or
+  the cases it marks ``pytest.mark.quick`` where it chooses its own; Hypothesis tries fewer
+  examples. Each kind of check still runs, with its twin.
+* full (``XENTDERIVE_TESTS=full``, as ``.ci/run`` sets it): every case of every test.
+"""
 
 from __future__ import annotations
+
+import os
+from collections import defaultdict
 
 import pytest
 
@@ -27,4 +39,59 @@ settings.register_profile(
     "ci", max_examples=100, deadline=None, derandomize=True, database=None, suppress_health_check=_SLOW_OK
 )
 settings.register_profile("long", max_examples=2000, deadline=None, suppress_health_check=_SLOW_OK)
-settings.load_profile("ci")
+settings.register_profile(
+    "quick", max_examples=25, deadline=None, derandomize=True, database=None, suppress_health_check=_SLOW_OK
+)
+
+TIER = os.environ.get("XENTDERIVE_TESTS", "quick")
+if TIER not in ("quick", "full"):
+    raise pytest.UsageError(f"XENTDERIVE_TESTS={TIER!r}: use quick (the default) or full")
+FULL = TIER == "full"
+QUICK_CASES = 2  # cases a parametrized test runs in the quick tier
+settings.load_profile("ci" if FULL else "quick")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _warm_caches():
+    """Prove the seed once in this process: a proof forked from it (every CLI run, every
+    corpus claim) inherits SymPy's caches instead of filling them again; about 0.2 s a fork."""
+    from xentderive.api import build, check
+
+    check(build(None))
+    check(build(3))
+
+
+def quick_sample(items: list) -> list:
+    """A parametrized test's cases for the quick tier: those it marks quick, else an even spread."""
+    marked = [item for item in items if item.get_closest_marker("quick")]
+    if marked or len(items) <= QUICK_CASES:
+        return marked or items
+    picks = {round(k * (len(items) - 1) / (QUICK_CASES - 1)) for k in range(QUICK_CASES)}
+    return [item for k, item in enumerate(items) if k in picks]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "quick: a case the quick tier runs (the others run with XENTDERIVE_TESTS=full)")
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m: the sample is of what they leave
+def pytest_collection_modifyitems(config, items):
+    if FULL or any("[" in arg for arg in config.args):  # a case named on the command line runs
+        return
+    by_test = defaultdict(list)
+    for item in items:
+        by_test[item.nodeid.split("[")[0]].append(item)
+    kept = {id(item) for group in by_test.values() for item in quick_sample(group)}
+    deselected = [item for item in items if id(item) not in kept]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if id(item) in kept]
+
+
+def pytest_report_header(config):
+    if FULL:
+        return "xentderive tests: full tier, every case"
+    return (
+        f"xentderive tests: quick tier, each parametrized test sampled to {QUICK_CASES} cases; "
+        "XENTDERIVE_TESTS=full runs every case (CI does)"
+    )

@@ -196,10 +196,31 @@ IN_SYNTAX = [c for c in CLAIMS if not c.get("expect_usage")]
 END_TO_END = [c for c in CLAIMS if c.get("expect_usage")] + IN_SYNTAX[::20]
 
 
+QUICK_EVERY = 12  # the quick tier (tests/conftest.py) runs every 12th claim of each family and truth
+
+
+def _quick(claims: list[dict]) -> set[str]:
+    """Ids the quick tier runs: each family's true and false claims, evenly thinned, and every
+    claim outside the syntax (they are refused before any proof: cheap)."""
+    kinds = collections.defaultdict(list)
+    for c in claims:
+        kinds[c["family"], c["truth"], bool(c.get("expect_usage"))].append(c["id"])
+    return {i for (_, _, usage), ids in kinds.items() for i in (ids if usage else ids[::QUICK_EVERY])}
+
+
 def _grouped(claims: list[dict]) -> list:
     """The claims as test items, those about one configuration in one xdist group (``--dist
     loadgroup``, set in pyproject.toml): its steps are then proved once, not once per process."""
-    return [pytest.param(c, id=c["id"], marks=pytest.mark.xdist_group("corpus" + repr(_config(c)))) for c in claims]
+    quick = _quick(claims)
+    return [
+        pytest.param(
+            c,
+            id=c["id"],
+            marks=[pytest.mark.xdist_group("corpus" + repr(_config(c)))]
+            + ([pytest.mark.quick] if c["id"] in quick else []),
+        )
+        for c in claims
+    ]
 
 
 @pytest.mark.parametrize("claim", _grouped(IN_SYNTAX))
