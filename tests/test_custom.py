@@ -13,7 +13,7 @@ import mpmath
 import pytest
 from click.testing import CliRunner
 from mutants import assert_every_line_caught
-from sympy import Float, Integer, Symbol
+from sympy import Float, Integer, Rational, Symbol
 from sympy.parsing.sympy_parser import parse_expr
 
 from xentderive import derive
@@ -440,3 +440,22 @@ def test_a_loss_of_ones_own_at_a_thousand_classes_splits_its_sums():
     """∂L/∂p_j of a sum over the classes picks one term (not a sum of C deltas), so C = 1000 is cheap."""
     d = derive(1000, loss="z-loss")
     assert d.ok and all("exact identity" in s.method for s in d.all_steps)
+
+
+_CUBE_ROOT = {"loss_expr": "sum_j(-y_j*log(p_j))", "logits_expr": "f_j^(1/3)"}
+
+
+@pytest.mark.parametrize("classes", [None, 1, 3], ids=["symbolic", "C=1", "C=3"])
+def test_a_point_where_the_transform_has_no_value_refutes_nothing(classes):
+    """f^(1/3) has no real value at f < 0, so neither has L: no step nor claim is refuted there,
+    even where SymPy cancelled the transform away (at C = 1, p_0 = 1 whatever u_0 is)."""
+    true = derive(classes, target="(p_i - y_i)/(3*f_i^(2/3))", **_CUBE_ROOT)
+    assert not [s.title for s in true.all_steps if s.status is Status.FAILED]
+
+
+@pytest.mark.parametrize("classes", [None, 1], ids=["symbolic", "C=1"])
+def test_its_twin_a_claim_wrong_where_the_transform_has_a_value_is_refuted_there(classes):
+    """The search moves a point outside the transform's domain to |f| and refutes the claim there."""
+    wrong = derive(classes, target="(p_i - y_i)/(3*f_i^(2/3)) + 1", **_CUBE_ROOT)
+    cex = next(s.counterexample for s in wrong.all_steps if s.status is Status.FAILED)
+    assert all(Rational(v) >= 0 for v in cex.f)

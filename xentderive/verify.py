@@ -417,9 +417,10 @@ class ConcreteChecker:
     def _undefined_counterexample(
         self, a: Line, b: Line, defined: Line, inst: dict, point: Point, assumptions: tuple[str, ...]
     ) -> Counterexample | None:
-        """The point, when the `defined` side has a value there (the other side has none)."""
+        """The point, when the `defined` side has a value there (the other side has none) and the
+        definitions have one too (`defined_at`)."""
         value = self._value_at(defined, inst, point, assumptions)
-        if value is None:
+        if value is None or not self.defined_at(point, assumptions):
             return None
         values = (value, "undefined") if defined is a else ("undefined", value)
         return self._counterexample_at(a, b, inst, point, values)
@@ -512,22 +513,45 @@ class ConcreteChecker:
         samples = self.sample_points()[:points] + [(SEEDS[0], p) for p in extra or []]
         noisy = 0
         for seed, params in samples:
-            point = self.random_point(seed, params, assumptions)
-            try:
-                first = self._difference(b, left, right, point, shown, assumptions, PRECISIONS[0])
-                if first is None:
-                    continue
-                # Confirmed at a higher precision: rounding noise (a zero that evalf cannot settle,
-                # times 10^200) changes with the precision, a real difference does not.
-                if not _same(first, self._difference(b, left, right, point, shown, assumptions)):
-                    noisy += 1
-                    if noisy >= MAX_NOISY_POINTS:  # the sides cannot be told apart by numbers here
-                        return None
-                    continue
-            except (ArithmeticError, TypeError, ValueError, RecursionError):  # SymPy could not evaluate here
-                continue
-            return self._counterexample_at(a, b, inst, point, first[2:])
+            drawn = self.random_point(seed, params, assumptions)
+            for point in (drawn, *self._nonnegative_logits(drawn)):  # the second only if the first is outside
+                try:
+                    first = self._difference(b, left, right, point, shown, assumptions, PRECISIONS[0])
+                    if first is None:
+                        break
+                    # Confirmed at a higher precision: rounding noise (a zero that evalf cannot settle,
+                    # times 10^200) changes with the precision, a real difference does not.
+                    if not _same(first, self._difference(b, left, right, point, shown, assumptions)):
+                        noisy += 1
+                        if noisy >= MAX_NOISY_POINTS:  # the sides cannot be told apart by numbers here
+                            return None
+                        break
+                except (ArithmeticError, TypeError, ValueError, RecursionError):  # SymPy could not evaluate here
+                    break
+                if self.defined_at(point, assumptions):
+                    return self._counterexample_at(a, b, inst, point, first[2:])
         return None
+
+    def _nonnegative_logits(self, point: Point) -> list[Point]:
+        """The point with every logit made ≥ 0, if that changes it: where a definition has no value at
+        the drawn point (f^(1/3) at f < 0), the search goes on there rather than giving up."""
+        f = self.ctx.f
+        if all(v >= 0 for v in point.values[f]):
+            return []
+        moved = point.copy()
+        moved.values[f] = [abs(v) for v in point.values[f]]
+        return [moved]
+
+    def defined_at(self, point: Point, assumptions: tuple[str, ...]) -> bool:
+        """Do the definitions have values at the point: the loss L, and each class's transformed
+        logit u(f_m) (--logits-expr)? Where one has none, ∂L/∂f_i does not exist, so no claim is
+        refuted there, even where SymPy has cancelled the undefined part away (at C = 1, p_0 = 1
+        whatever u_0 is: f^(1/3) at f < 0 would make a true claim look wrong)."""
+        ctx = self.ctx
+        definitions = [ctx.L]
+        if getattr(ctx, "transform", None) is not None:
+            definitions += [ctx.u[m] for m in range(ctx.classes)]
+        return all(self._value_at(Line(e), {}, point, assumptions) is not None for e in definitions)
 
     def _difference(
         self,
