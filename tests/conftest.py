@@ -44,8 +44,6 @@ settings.register_profile(
 )
 
 TIER = os.environ.get("XENTDERIVE_TESTS", "quick")
-if TIER not in ("quick", "full"):
-    raise pytest.UsageError(f"XENTDERIVE_TESTS={TIER!r}: use quick (the default) or full")
 FULL = TIER == "full"
 QUICK_CASES = 2  # cases a parametrized test runs in the quick tier
 settings.load_profile("ci" if FULL else "quick")
@@ -71,15 +69,20 @@ def quick_sample(items: list) -> list:
 
 
 def pytest_configure(config):
+    if TIER not in ("quick", "full"):
+        raise pytest.UsageError(f"XENTDERIVE_TESTS={TIER!r}: use quick (the default) or full")
     config.addinivalue_line("markers", "quick: a case the quick tier runs (the others run with XENTDERIVE_TESTS=full)")
 
 
 @pytest.hookimpl(trylast=True)  # after -k and -m: the sample is of what they leave
 def pytest_collection_modifyitems(config, items):
-    if FULL or any("[" in arg for arg in config.args):  # a case named on the command line runs
+    if FULL:
         return
+    named = {arg.split("::", 1)[1] for arg in config.args if "[" in arg and "::" in arg}
     by_test = defaultdict(list)
     for item in items:
+        if item.nodeid.split("::", 1)[-1] in named:  # a case named on the command line runs
+            item.add_marker(pytest.mark.quick)
         by_test[item.nodeid.split("[")[0]].append(item)
     kept = {id(item) for group in by_test.values() for item in quick_sample(group)}
     deselected = [item for item in items if id(item) not in kept]

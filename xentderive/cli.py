@@ -711,6 +711,8 @@ def check(
             *(("--param", v) for v in params),
             *(("--param-range", v) for v in param_ranges),
         )
+        if list_only and (output is not None or fmt != "text"):
+            raise InputError("--list prints the case names to standard output: it takes no -o or --format")
         report_target = _usable(check_target(output))
         path = Path(config) if config else find_pyproject(Path.cwd())
         claims, sizes, values = load_config(path) if path else (None, None, {})
@@ -760,7 +762,8 @@ def check(
         _say(f"error: {err}")
         sys.exit(EXIT_USAGE)
     if list_only:
-        click.echo("\n".join(case.name for case in cases))
+        for case in cases:
+            click.echo(case.name)
         return
     with _progress("checking", len(cases), lambda r: f"{r.case.name}: {r.status}") as on_case:
         result = run_suite(cases, settings, on_case)
