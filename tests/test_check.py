@@ -269,3 +269,11 @@ def test_action_and_ci_examples_are_valid_yaml_that_run_check():
     assert gitlab["gradients"]["artifacts"]["reports"]["junit"] == "proofs.xml"
     workflow = yaml.safe_load((ROOT / "examples" / "github-workflow.yml").read_text())
     assert workflow["jobs"]["check"]["steps"][1]["with"]["args"] == "--classes 2,3,10,C"
+
+
+def test_list_takes_no_report_options(tmp_path):
+    for extra in (["-o", str(tmp_path / "cases.txt")], ["--format", "json"]):
+        result = run("check", "--list", *extra)
+        assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1, extra
+        assert "--list" in result.output
+    assert not (tmp_path / "cases.txt").exists()
