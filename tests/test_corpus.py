@@ -196,7 +196,7 @@ IN_SYNTAX = [c for c in CLAIMS if not c.get("expect_usage")]
 END_TO_END = [c for c in CLAIMS if c.get("expect_usage")] + IN_SYNTAX[::20]
 
 
-QUICK_EVERY = 12  # the quick tier (tests/conftest.py) runs every 12th claim of each family and truth
+QUICK_EVERY = 24  # the quick tier (tests/conftest.py) runs every 24th claim of each family and truth
 
 
 def _quick(claims: list[dict]) -> set[str]:
@@ -208,10 +208,15 @@ def _quick(claims: list[dict]) -> set[str]:
     return {i for (_, _, usage), ids in kinds.items() for i in (ids if usage else ids[::QUICK_EVERY])}
 
 
-def _grouped(claims: list[dict]) -> list:
+def _quick_end_to_end() -> set[str]:
+    sampled = [c for c in END_TO_END if not c.get("expect_usage")]
+    one_each = {next(c["id"] for c in sampled if c["truth"] is truth) for truth in (True, False)}
+    return {c["id"] for c in END_TO_END if c.get("expect_usage")} | one_each
+
+
+def _grouped(claims: list[dict], quick: set[str]) -> list:
     """The claims as test items, those about one configuration in one xdist group (``--dist
     loadgroup``, set in pyproject.toml): its steps are then proved once, not once per process."""
-    quick = _quick(claims)
     return [
         pytest.param(
             c,
@@ -223,14 +228,15 @@ def _grouped(claims: list[dict]) -> list:
     ]
 
 
-@pytest.mark.parametrize("claim", _grouped(IN_SYNTAX))
+@pytest.mark.parametrize("claim", _grouped(IN_SYNTAX, _quick(IN_SYNTAX)))
 def test_claim_keeps_the_exit_code_contract(claim: dict) -> None:
     code, output = library_exit_code(claim)
     problem = violation(claim, code, output)
     assert problem is None, f"{describe(claim)}\n{problem}\n{output[-1500:]}"
 
 
-@pytest.mark.parametrize("claim", _grouped(END_TO_END))
+# quick: every claim outside the syntax (refused before any proof), and one in it of each truth
+@pytest.mark.parametrize("claim", _grouped(END_TO_END, _quick_end_to_end()))
 def test_the_cli_gives_the_code_the_library_gives(claim: dict) -> None:
     """The CLI keeps the contract, and for a claim in the syntax gives the code computed above:
     the steps-once shortcut answers as the real command does."""

@@ -15,8 +15,10 @@ class _Item:
 
 def test_an_even_spread_keeps_the_first_and_the_last_case():
     items = [_Item(n) for n in range(10)]
-    kept = [item.n for item in quick_sample(items)]
-    assert len(kept) == QUICK_CASES and kept[0] == 0 and kept[-1] == 9
+    assert [item.n for item in quick_sample(items, 1)] == [0]
+    assert [item.n for item in quick_sample(items, 2)] == [0, 9]
+    assert [item.n for item in quick_sample(items, 3)] == [0, 4, 9]
+    assert len(quick_sample(items)) == QUICK_CASES
 
 
 def test_a_test_that_marks_its_cases_gets_exactly_those():

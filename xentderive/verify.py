@@ -543,15 +543,24 @@ class ConcreteChecker:
         return [moved]
 
     def defined_at(self, point: Point, assumptions: tuple[str, ...]) -> bool:
-        """Do the definitions have values at the point: the loss L, and each class's transformed
-        logit u(f_m) (--logits-expr)? Where one has none, ∂L/∂f_i does not exist, so no claim is
-        refuted there, even where SymPy has cancelled the undefined part away (at C = 1, p_0 = 1
-        whatever u_0 is: f^(1/3) at f < 0 would make a true claim look wrong)."""
+        """Do the definitions of a loss of one's own have values at the point: each class's transformed
+        logit u(f_m) (--logits-expr), and L itself? Where one has none, ∂L/∂f_i does not exist, so no
+        claim is refuted there, even where SymPy has cancelled the undefined part away (at C = 1,
+        p_0 = 1 whatever u_0 is: f^(1/3) at f < 0 made a true claim look wrong). The catalogue's
+        losses have values on the whole domain."""
         ctx = self.ctx
-        definitions = [ctx.L]
-        if getattr(ctx, "transform", None) is not None:
-            definitions += [ctx.u[m] for m in range(ctx.classes)]
-        return all(self._value_at(Line(e), {}, point, assumptions) is not None for e in definitions)
+        if getattr(ctx, "custom", None) is None:
+            return True
+        if getattr(ctx, "transform", None) is not None:  # u(f_j) at each distinct logit: one function
+            for v in set(point.values[ctx.f]):
+                try:
+                    value = _value(ctx.transform.xreplace({ctx.f[ctx.j]: v}).xreplace(point.params))
+                except (ArithmeticError, TypeError, ValueError, RecursionError):
+                    return False
+                if not value.is_finite:
+                    return False
+        # L at every class is O(C) work: where values are exact
+        return ctx.classes > EXHAUSTIVE_MAX or self._value_at(Line(ctx.L), {}, point, assumptions) is not None
 
     def _difference(
         self,
