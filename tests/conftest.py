@@ -96,6 +96,6 @@ def pytest_report_header(config):
     if FULL:
         return "xentderive tests: full tier, every case"
     return (
-        f"xentderive tests: quick tier, each parametrized test sampled to {QUICK_CASES} cases; "
+        f"xentderive tests: quick tier, a parametrized test runs {QUICK_CASES} of its cases; "
         "XENTDERIVE_TESTS=full runs every case (CI does)"
     )
