@@ -200,12 +200,11 @@ QUICK_EVERY = 24  # the quick tier (tests/conftest.py) runs every 24th claim of 
 
 
 def _quick(claims: list[dict]) -> set[str]:
-    """Ids the quick tier runs: each family's true and false claims, evenly thinned, and every
-    claim outside the syntax (they are refused before any proof: cheap)."""
+    """Ids the quick tier runs: each family's true and false claims, evenly thinned."""
     kinds = collections.defaultdict(list)
     for c in claims:
-        kinds[c["family"], c["truth"], bool(c.get("expect_usage"))].append(c["id"])
-    return {i for (_, _, usage), ids in kinds.items() for i in (ids if usage else ids[::QUICK_EVERY])}
+        kinds[c["family"], c["truth"]].append(c["id"])
+    return {i for ids in kinds.values() for i in ids[::QUICK_EVERY]}
 
 
 def _quick_end_to_end() -> set[str]:

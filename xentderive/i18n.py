@@ -213,11 +213,11 @@ ZH: dict[str, str] = {
     "The quotient rule, with $∂e^{u_j}/∂@f_i = δ_{ij} e^{u_j} u′(@f_i)$ and $∂(Σ_k e^{u_k})/∂@f_i = e^{u_i} "
     "u′(@f_i)$.": "商的求导法则，其中 $∂e^{u_j}/∂@f_i = δ_{ij} e^{u_j} u′(@f_i)$，"
     "$∂(Σ_k e^{u_k})/∂@f_i = e^{u_i} u′(@f_i)$。",
-    "The steps are derived mechanically from the definition of $L"
-    "$, by the engine that differentiates any loss of the probabilities, labels and logits.": "这些步骤由 $L$ 的定义机械地推出："
+    "The steps are derived mechanically from the definition of $L$, by the engine that differentiates "
+    "any loss of the probabilities, labels and logits.": "这些步骤由 $L$ 的定义机械地推出："
     "所用引擎可对任意由概率、标签与 logits 写成的损失求导。",
-    "The steps are derived mechanically from the definition of $L"
-    "$, by the engine that differentiates any loss of the probabilities, labels and logits, the logits transformed first.": "这些步骤由 $L$ 的定义机械地推出："
+    "The steps are derived mechanically from the definition of $L$, by the engine that differentiates "
+    "any loss of the probabilities, labels and logits, the logits transformed first.": "这些步骤由 $L$ 的定义机械地推出："
     "所用引擎可对任意由概率、标签与 logits 写成的损失求导，logits 先经变换。",
     "$z ≥ 0$": "$z ≥ 0$",
     "$c > 0$": "$c > 0$",

@@ -23,7 +23,7 @@ classes and the rest.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import cached_property
@@ -514,7 +514,7 @@ class ConcreteChecker:
         noisy = 0
         for seed, params in samples:
             drawn = self.random_point(seed, params, assumptions)
-            for point in (drawn, *self._nonnegative_logits(drawn)):  # the second only if the first is outside
+            for point in self._candidates(drawn):  # the second only if the first is outside the definitions
                 try:
                     first = self._difference(b, left, right, point, shown, assumptions, PRECISIONS[0])
                     if first is None:
@@ -532,15 +532,16 @@ class ConcreteChecker:
                     return self._counterexample_at(a, b, inst, point, first[2:])
         return None
 
-    def _nonnegative_logits(self, point: Point) -> list[Point]:
-        """The point with every logit made ≥ 0, if that changes it: where a definition has no value at
-        the drawn point (f^(1/3) at f < 0), the search goes on there rather than giving up."""
+    def _candidates(self, point: Point) -> Iterator[Point]:
+        """The drawn point, then (built only if asked for) the point with every logit made ≥ 0, if
+        that changes it: where a definition has no value at the drawn point (f^(1/3) at f < 0), the
+        search goes on there rather than giving up."""
+        yield point
         f = self.ctx.f
-        if all(v >= 0 for v in point.values[f]):
-            return []
-        moved = point.copy()
-        moved.values[f] = [abs(v) for v in point.values[f]]
-        return [moved]
+        if any(v < 0 for v in point.values[f]):
+            moved = point.copy()
+            moved.values[f] = [abs(v) for v in point.values[f]]
+            yield moved
 
     def defined_at(self, point: Point, assumptions: tuple[str, ...]) -> bool:
         """Do the definitions of a loss of one's own have values at the point: each class's transformed
